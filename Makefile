@@ -1,0 +1,75 @@
+# Lapor: the two commands are `make run` and `make test`; both bootstrap what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM_BIN := $(SAM_VENV)/bin
+SAM_STAMP := $(SAM_VENV)/.installed
+PORT ?= 3000
+FN ?= intake
+EVENT ?= events/intake/get_health.json
+LOCAL_PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+
+.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(SAM_STAMP): tools/requirements-sam.lock
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_BIN)/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-sam.lock
+	@touch $@
+
+install: $(STAMP) ## create .venv from the lock file
+
+run: $(STAMP) ## start the local stack on 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/python -m local
+
+test: lint types template openapi-check ## the whole gate: lint, types, template, OpenAPI drift, tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+types: $(STAMP) ## mypy on the domain package and the functions
+	$(BIN)/mypy shared functions local tools
+
+template: $(STAMP) $(SAM_STAMP) ## cfn-lint, offline SAM transform, sam build with the local Python
+	$(SAM_BIN)/cfn-lint template.yaml
+	$(SAM_BIN)/python tools/translate_template.py template.yaml
+	$(SAM_BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build \
+		--parameter-overrides PythonRuntime=$(LOCAL_PYTHON_RUNTIME) --cached=false >/dev/null
+	$(BIN)/python tools/check_build.py .aws-sam/build
+
+openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
+	$(BIN)/python -m tools.openapi --write docs/openapi.json
+
+openapi-check: $(STAMP) ## fail when docs/openapi.json no longer matches the handlers
+	$(BIN)/python -m tools.openapi --check docs/openapi.json
+
+invoke: $(STAMP) ## run one handler on one fixture: make invoke FN=intake EVENT=events/intake/...
+	$(BIN)/python -m local.invoke $(FN) $(EVENT)
+
+seed: $(SAM_STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK=lapor
+	$(BIN)/python -m tools.load_seed --stack $(STACK)
+
+bench: $(STAMP) ## print the benchmark figures
+	$(BIN)/python bench/cold_start.py
+
+clean: ## remove build output (keeps .local-data)
+	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache

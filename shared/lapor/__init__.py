@@ -1,0 +1,1 @@
+"""Lapor: the domain package shared by every function (deployed as a Lambda layer)."""
