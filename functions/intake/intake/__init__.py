@@ -1,0 +1,1 @@
+"""The intake function: the reporter's and the public's HTTP routes."""

@@ -1,0 +1,169 @@
+"""Intake: the reporter's and the public's routes (API.md, "Reporter and public").
+
+Each route takes validated input, calls one use case and returns its answer; errors become the API's
+error shape in `lapor.http.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
+
+from intake.answers import AgencyList, CategoryList, Health, ReportList, Submission
+from intake.submission import file_report
+from intake.wiring import city_setup, intake_service
+from lapor.domain.lifecycle import Status
+from lapor.domain.models import NewReport, RatingInput, Reply
+from lapor.domain.views import ReporterReportView, ReportView
+from lapor.http.errors import ErrorBody
+from lapor.http.resolver import guarded, make_resolver
+from lapor.observability import instrument, metrics
+from lapor.ports import PublicFilter
+
+app = make_resolver()
+
+ReportId = Annotated[str, Path(description="Tracking id, e.g. LPR-7K3M-9Q2X", max_length=40)]
+ReportToken = Annotated[
+    str | None,
+    Header(alias="X-Report-Token", description="The access token returned at submission", max_length=200),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Any unique string (a UUID): a retry with the same key and body files nothing new",
+        min_length=1,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+    ),
+]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+
+
+def _json(model: Any, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+_BODY_ERRORS = {
+    400: _error("Malformed JSON"),
+    413: _error("Body over 64 KiB"),
+    415: _error("Body is not application/json"),
+    422: _error("Invalid fields (one detail per field)"),
+}
+
+
+def _report_answer(view: ReportView, status: int = 200) -> Response[Any]:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=view.model_dump(mode="json"),
+        headers={"ETag": f'"{view.version}"'},
+    )
+
+
+@app.post(
+    "/reports",
+    summary="File a report",
+    tags=["reporter"],
+    responses={201: _json(Submission, "Filed; keep access_token"), 409: _error("Same key in flight"), **_BODY_ERRORS},
+)
+def create_report(
+    report: Annotated[NewReport, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[Submission]:
+    raw = app.current_event.json_body
+    answer = file_report(report, raw, idempotency_key, app.lambda_context)
+    metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=answer.model_dump(mode="json"),
+        headers={"ETag": f'"{answer.report.version}"', "Location": f"/reports/{answer.id}"},
+    )
+
+
+@app.get(
+    "/reports/<id>",
+    summary="Read a report (the reporter's whole view with X-Report-Token, else the public view)",
+    tags=["reporter", "public"],
+    responses={
+        200: _json(ReporterReportView | ReportView, "The report"),
+        401: _error("Token does not match"),
+        404: _error("Unknown or not public"),
+    },
+)
+def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[ReportView]:  # noqa: A002
+    return _report_answer(intake_service().read(id, x_report_token))
+
+
+@app.get(
+    "/reports",
+    summary="List public reports, newest first",
+    tags=["public"],
+    responses={200: _json(ReportList, "One page"), 400: _error("Unparseable parameter"), 422: _error("Invalid")},
+)
+def list_reports(
+    status: Annotated[Status | None, Query()] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    agency_id: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> ReportList:
+    where = PublicFilter(status=status.value if status else None, category=category, agency_id=agency_id)
+    page = intake_service().list_public(where, limit, cursor)
+    return ReportList(items=page.items, next_cursor=page.next_cursor)
+
+
+@app.post(
+    "/reports/<id>/replies",
+    summary="Reply: complete a pending report, add information, or reopen a closed one",
+    tags=["reporter"],
+    responses={
+        201: _json(ReportView, "The report after the reply"),
+        401: _error("Token does not match"),
+        409: _error("Not possible in this status"),
+        **_BODY_ERRORS,
+    },
+)
+def reply(id: ReportId, message: Annotated[Reply, Body()], x_report_token: ReportToken = None) -> Response[ReportView]:  # noqa: A002
+    return _report_answer(intake_service().reply(id, x_report_token, message), 201)
+
+
+@app.post(
+    "/reports/<id>/rating",
+    summary="Rate a closed report (once)",
+    tags=["reporter"],
+    responses={
+        201: _json(ReportView, "The report with its rating"),
+        401: _error("Token does not match"),
+        409: _error("Not closed, or already rated"),
+        **_BODY_ERRORS,
+    },
+)
+def rate(id: ReportId, rating: Annotated[RatingInput, Body()], x_report_token: ReportToken = None) -> Response[ReportView]:  # noqa: A002
+    return _report_answer(intake_service().rate(id, x_report_token, rating), 201)
+
+
+@app.get("/categories", summary="Report categories", tags=["public"])
+def categories() -> CategoryList:
+    setup = city_setup().get()
+    return CategoryList(items=sorted(setup.categories.values(), key=lambda c: c.code))
+
+
+@app.get("/agencies", summary="Agencies (perangkat daerah)", tags=["public"])
+def agencies() -> AgencyList:
+    setup = city_setup().get()
+    return AgencyList(items=sorted(setup.agencies.values(), key=lambda a: a.id))
+
+
+@app.get("/health", summary="Liveness", tags=["public"])
+def health() -> Health:
+    return Health(status="ok")
+
+
+lambda_handler = instrument(guarded(app))

@@ -1,0 +1,86 @@
+"""Filing a report, once per `Idempotency-Key`.
+
+The idempotency store keeps the first answer so that a retry gets the same one, but never the access token
+or the identity: the stored answer has neither; the token is re-derived from the secret, the report id and
+the key, and `reporter` is taken from the retried body, which the store has checked (by hash) to be the
+same as the first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from intake.answers import Submission
+from intake.wiring import SubmitOnce, idempotency, intake_service
+from lapor.adapters.secrets import token_secret
+from lapor.domain.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
+from lapor.domain.identifiers import derived_access_token, new_access_token
+from lapor.domain.models import NewReport
+from lapor.domain.views import own_view
+from lapor.services.intake import Submitted
+from lapor.settings import settings
+
+
+def file_report(
+    new: NewReport, raw_body: dict[str, Any], key: str | None, context: LambdaContext | None
+) -> Submission:
+    if key is None:
+        submitted = intake_service().submit(new, lambda _report_id: new_access_token())
+        return _with_secrets(_answer_without_secrets(submitted), submitted.access_token, new)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    _persistence, config = idempotency()
+    if context is not None:
+        config.register_lambda_context(context)
+    try:
+        stored = _submit_once()(request={"key": key, "body": raw_body})
+    except IdempotencyValidationError as error:
+        raise IdempotencyKeyReused(key) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise RequestInProgress(key) from error
+    except IdempotencyPersistenceLayerError as error:
+        raise StoreUnavailable("idempotency store") from error
+    token = derived_access_token(token_secret(settings()), str(stored["id"]), key)
+    return _with_secrets(stored, token, new)
+
+
+@lru_cache(maxsize=1)
+def _submit_once() -> SubmitOnce:
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+    persistence, config = idempotency()
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def submit_once(request: dict[str, Any]) -> dict[str, Any]:
+        new = NewReport.model_validate(request["body"])
+        secret = token_secret(settings())
+        key = str(request["key"])
+        submitted = intake_service().submit(
+            new, lambda report_id: derived_access_token(secret, report_id, key)
+        )
+        return _answer_without_secrets(submitted)
+
+    return submit_once  # type: ignore[no-any-return]
+
+
+def _answer_without_secrets(submitted: Submitted) -> dict[str, Any]:
+    report = submitted.change.after
+    view = own_view(report, [submitted.change.entry])
+    return {
+        "id": report.id,
+        "status": report.status.value,
+        "deadlines": view.deadlines.model_dump(mode="json"),
+        "report": view.model_dump(mode="json"),
+    }
+
+
+def _with_secrets(stored: dict[str, Any], token: str, new: NewReport) -> Submission:
+    report = {**stored["report"], "reporter": new.reporter.model_dump(mode="json")}
+    return Submission.model_validate({**stored, "access_token": token, "report": report})

@@ -1,0 +1,171 @@
+"""The table's items: keys, index attributes, and the mapping between items and domain objects.
+
+Layout (docs/ARCHITECTURE.md): the report (`R`), its timeline (`T#<seq>`) and its identity (`I`) share the
+partition `REPORT#<id>`; metric events live under `DAY#<WIB date>`; the catalog and calendar under
+`CONFIG`. Index attributes are set only where the design wants the item found: `public_*` on public
+reports, `inbox_*` on reports waiting for someone, `due_*` on reports with a running clock.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date
+from typing import Any
+
+from lapor.domain.actions import Change
+from lapor.domain.calendar import YearAdjustments, local_date
+from lapor.domain.catalog import Agency, Category, CitySetup
+from lapor.domain.clocks import deadlines, next_due
+from lapor.domain.lifecycle import STATUS_LABELS, Status
+from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.views import ReportSummary
+from lapor.domain.wallclock import iso
+
+REPORT_SK = "R"
+IDENTITY_SK = "I"
+TIMELINE_PREFIX = "T#"
+CONFIG_PK = "CONFIG"
+PUBLIC_PK = "PUBLIC"
+COORDINATOR_INBOX = "INBOX#COORDINATOR"
+DUE_SHARDS = 8
+
+_INBOX_STATUSES = {Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS}
+
+
+def report_pk(report_id: str) -> str:
+    return f"REPORT#{report_id}"
+
+
+def due_shard(report_id: str) -> int:
+    """A stable shard for the due index, spreading running clocks over `DUE_SHARDS` partitions."""
+    return zlib.crc32(report_id.encode()) % DUE_SHARDS
+
+
+def report_item(report: Report) -> dict[str, Any]:
+    body = report.model_dump(mode="json")
+    body["deadlines"] = {k: (iso(v) if v else None) for k, v in deadlines(report.clocks).items()}
+    item: dict[str, Any] = {"pk": report_pk(report.id), "sk": REPORT_SK, **body}
+    if report.is_public:
+        item["public_pk"] = PUBLIC_PK
+        item["public_sk"] = f"{iso(report.submitted_at)}#{report.id}"
+    waiting_since = next_due(report.clocks.values())
+    if report.status in _INBOX_STATUSES:
+        owner = (
+            COORDINATOR_INBOX
+            if report.status is Status.SUBMITTED or report.agency is None
+            else f"INBOX#AGENCY#{report.agency.id}"
+        )
+        soonest = min((c.deadline for c in report.clocks.values()), default=report.submitted_at)
+        item["inbox_pk"] = owner
+        item["inbox_sk"] = f"{iso(soonest)}#{report.id}"
+    if waiting_since is not None:
+        item["due_pk"] = f"DUE#{due_shard(report.id)}"
+        item["due_sk"] = f"{iso(waiting_since)}#{report.id}"
+    return item
+
+
+def report_from_item(item: dict[str, Any]) -> Report:
+    fields = {k: v for k, v in item.items() if k in Report.model_fields}
+    return Report.model_validate(fields)
+
+
+def summary_from_item(item: dict[str, Any]) -> ReportSummary:
+    """A list entry from an index item (which holds the projected report fields only)."""
+    fields = {k: v for k, v in item.items() if k in ReportSummary.model_fields}
+    fields["status_label"] = STATUS_LABELS[Status(item["status"])]
+    fields.setdefault("rating", None)
+    for optional in ("category", "agency", "location", "incident_date"):
+        fields.setdefault(optional, None)
+    return ReportSummary.model_validate(fields)
+
+
+def timeline_item(report_id: str, entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "pk": report_pk(report_id),
+        "sk": f"{TIMELINE_PREFIX}{entry.seq:06d}",
+        **entry.model_dump(mode="json"),
+    }
+
+
+def timeline_from_item(item: dict[str, Any]) -> TimelineEntry:
+    return TimelineEntry.model_validate({k: v for k, v in item.items() if k in TimelineEntry.model_fields})
+
+
+def identity_item(report_id: str, identity: ReporterIdentity) -> dict[str, Any]:
+    return {"pk": report_pk(report_id), "sk": IDENTITY_SK, **identity.model_dump()}
+
+
+def identity_from_item(item: dict[str, Any]) -> ReporterIdentity:
+    return ReporterIdentity.model_validate(
+        {k: v for k, v in item.items() if k in ReporterIdentity.model_fields}
+    )
+
+
+def metric_event_item(change: Change) -> dict[str, Any]:
+    """The immutable record an indicator is computed from: no text, no identity."""
+    entry = change.entry
+    report = change.after
+    return {
+        "pk": f"DAY#{local_date(entry.at).isoformat()}",
+        "sk": f"EV#{iso(entry.at)}#{report.id}#{entry.seq:06d}",
+        "report_id": report.id,
+        "seq": entry.seq,
+        "at": iso(entry.at),
+        "action": entry.action.value,
+        "from": entry.from_status.value if entry.from_status else None,
+        "to": entry.to_status.value if entry.to_status else None,
+        "actor_role": entry.actor_role.value,
+        "internal": entry.internal,
+        "type": report.type,
+        "requires_supervision": report.requires_supervision,
+        "category": report.category.code if report.category else None,
+        "agency_id": report.agency.id if report.agency else None,
+        "rating": report.rating.score if entry.action.value == "rate" and report.rating else None,
+        "stopped_clocks": [
+            {
+                "kind": s.clock.kind.value,
+                "started_at": iso(s.clock.started_at),
+                "deadline": iso(s.clock.deadline),
+                "stopped_at": iso(s.stopped_at),
+                "on_time": s.on_time,
+                "fired": list(s.clock.fired),
+            }
+            for s in change.stopped
+        ],
+        "started_clocks": [
+            {"kind": c.kind.value, "started_at": iso(c.started_at), "deadline": iso(c.deadline)}
+            for c in change.started
+        ],
+    }
+
+
+def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
+    agencies: dict[str, Agency] = {}
+    categories: dict[str, Category] = {}
+    kecamatan: list[str] = []
+    calendar: dict[int, YearAdjustments] = {}
+    for item in items:
+        kind = str(item["sk"]).split("#", 1)[0]
+        if kind == "AGENCY":
+            agency = Agency.model_validate({k: item[k] for k in ("id", "name", "short_name")})
+            agencies[agency.id] = agency
+        elif kind == "CATEGORY":
+            fields = ("code", "name", "default_agency_id", "default_type")
+            category = Category.model_validate({k: item[k] for k in fields})
+            categories[category.code] = category
+        elif kind == "KECAMATAN":
+            kecamatan.append(str(item["name"]))
+        elif kind == "CALENDAR":
+            year = int(item["year"])
+            calendar[year] = YearAdjustments(
+                year=year,
+                added={date.fromisoformat(d): str(n) for d, n in dict(item.get("added", {})).items()},
+                removed=frozenset(date.fromisoformat(d) for d in item.get("removed", [])),
+                revision=int(item.get("revision", 0)),
+            )
+    return CitySetup(
+        agencies=agencies,
+        categories=categories,
+        kecamatan=tuple(sorted(kecamatan)),
+        calendar_adjustments=calendar,
+    )

@@ -1,0 +1,41 @@
+"""The city's catalog (agencies, categories, kecamatan) and its calendar adjustments, as read from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from lapor.domain.calendar import WorkingCalendar, YearAdjustments
+from lapor.domain.models import ReportType
+
+
+class Agency(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    short_name: str
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    default_agency_id: str
+    default_type: ReportType
+
+
+@dataclass(frozen=True)
+class CitySetup:
+    """Everything the coordinator edits that a request needs: one read, cached by the functions."""
+
+    agencies: Mapping[str, Agency] = field(default_factory=dict)
+    categories: Mapping[str, Category] = field(default_factory=dict)
+    kecamatan: tuple[str, ...] = ()
+    calendar_adjustments: Mapping[int, YearAdjustments] = field(default_factory=dict)
+
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar_adjustments)

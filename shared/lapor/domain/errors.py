@@ -1,0 +1,84 @@
+"""Domain errors. One module (lapor.http.errors) turns them into HTTP answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field: a dotted path and a message key of lapor.domain.messages."""
+
+    field: str
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class DomainError(Exception):
+    """Base class; `code` is stable and never translated."""
+
+    code = "domain_error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """Unknown, or not visible to the caller (answered alike, as if it did not exist)."""
+
+    code = "not_found"
+
+
+class BadToken(DomainError):
+    """An access token that does not match the report, whether or not the report exists."""
+
+    code = "invalid_token"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class VersionConflict(DomainError):
+    code = "version_conflict"
+
+
+class AlreadyRated(DomainError):
+    code = "already_rated"
+
+
+class ReopenNotAllowed(InvalidTransition):
+    """A reopen after the window, or a second one."""
+
+
+class Forbidden(DomainError):
+    """The caller may see the report but its role may not take the action."""
+
+    code = "forbidden"
+
+
+class InvalidInput(DomainError):
+    """Well-formed input that breaks a rule only the domain can check (an unknown category, say)."""
+
+    code = "validation_error"
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(", ".join(p.field for p in problems))
+        self.problems = problems
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
+class RequestInProgress(DomainError):
+    """The same idempotency key is being processed right now."""
+
+    code = "request_in_progress"
+
+
+class StoreUnavailable(DomainError):
+    """The store throttled or timed out after the SDK's retries: try again later."""
+
+    code = "service_unavailable"

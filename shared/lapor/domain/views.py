@@ -1,0 +1,162 @@
+"""What each audience reads of a report.
+
+The public view never carries identity and is only ever built for a public report; the reporter's view adds
+the identity to their own report. Internal notes are staff-only; the words of a reporter's own entries
+(replies, completion, reopening, a rating comment) are left out of the public view, as they may name the
+reporter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lapor.domain.clocks import deadlines
+from lapor.domain.errors import NotFound
+from lapor.domain.lifecycle import STATUS_LABELS, Action, Status
+from lapor.domain.models import (
+    AgencyRef,
+    CategoryRef,
+    Location,
+    Report,
+    ReporterIdentity,
+    ReportType,
+    TimelineEntry,
+)
+from lapor.domain.wallclock import Instant
+
+Audience = Literal["public", "reporter", "staff"]
+
+_REPORTER_WORDS = frozenset({Action.REPLY, Action.COMPLETE, Action.REOPEN, Action.RATE, Action.SUBMIT})
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class Deadlines(_View):
+    verify: Instant | None = None
+    respond: Instant | None = None
+    resolve: Instant | None = None
+    auto_close: Instant | None = None
+    pending: Instant | None = None
+
+
+class TimelineView(_View):
+    at: Instant
+    action: Action
+    from_: Status | None = Field(default=None, alias="from")
+    to: Status | None = None
+    actor_role: str
+    note: str | None = None
+
+
+class RatingView(_View):
+    score: int
+    resolved: bool
+    comment: str | None = None
+
+
+class ReportSummary(_View):
+    """A report in a list: everything but the timeline."""
+
+    id: str
+    type: ReportType
+    requires_supervision: bool
+    title: str
+    description: str
+    category: CategoryRef | None
+    location: Location | None
+    incident_date: date | None
+    status: Status
+    status_label: str
+    agency: AgencyRef | None
+    anonymous: bool
+    confidential: bool
+    submitted_at: Instant
+    updated_at: Instant
+    deadlines: Deadlines
+    overdue: bool
+    escalation_level: int
+    version: int
+    rating: RatingView | None
+
+
+class ReportView(ReportSummary):
+    """A report as the public reads it (and the base of every other view)."""
+
+    timeline: list[TimelineView]
+
+
+class ReporterReportView(ReportView):
+    """The reporter's own view: the whole report and who filed it."""
+
+    reporter: ReporterIdentity
+
+
+def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[TimelineView]:
+    visible = [e for e in sorted(entries, key=lambda e: e.seq) if audience == "staff" or not e.internal]
+    return [
+        TimelineView(
+            at=e.at,
+            action=e.action,
+            from_=e.from_status,
+            to=e.to_status,
+            actor_role=e.actor_role.value,
+            note=None if audience == "public" and e.action in _REPORTER_WORDS else e.note,
+        )
+        for e in visible
+    ]
+
+
+def _fields(report: Report, timeline: list[TimelineEntry], audience: Audience) -> dict[str, object]:
+    rating = report.rating
+    return {
+        "id": report.id,
+        "type": report.type,
+        "requires_supervision": report.requires_supervision,
+        "title": report.title,
+        "description": report.description,
+        "category": report.category,
+        "location": report.location,
+        "incident_date": report.incident_date,
+        "status": report.status,
+        "status_label": STATUS_LABELS[report.status],
+        "agency": report.agency,
+        "anonymous": report.anonymous,
+        "confidential": report.confidential,
+        "submitted_at": report.submitted_at,
+        "updated_at": report.updated_at,
+        "deadlines": Deadlines.model_validate(deadlines(report.clocks)),
+        "overdue": report.overdue,
+        "escalation_level": report.escalation_level,
+        "version": report.version,
+        "timeline": _timeline(timeline, audience),
+        "rating": None
+        if rating is None
+        else RatingView(
+            score=rating.score,
+            resolved=rating.resolved,
+            comment=None if audience == "public" else rating.comment,
+        ),
+    }
+
+
+def public_view(report: Report, timeline: list[TimelineEntry]) -> ReportView:
+    """The public's view; a report that is not public does not exist for them."""
+    if not report.is_public:
+        raise NotFound(report.id)
+    return ReportView.model_validate(_fields(report, timeline, "public"))
+
+
+def reporter_view(
+    report: Report, timeline: list[TimelineEntry], identity: ReporterIdentity
+) -> ReporterReportView:
+    return ReporterReportView.model_validate({**_fields(report, timeline, "reporter"), "reporter": identity})
+
+
+def own_view(report: Report, timeline: list[TimelineEntry]) -> ReportView:
+    """What the reporter sees of their report, without their identity (the answer to their own action)."""
+    return ReportView.model_validate(_fields(report, timeline, "reporter"))

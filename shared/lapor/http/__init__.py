@@ -1,0 +1,1 @@
+"""What every HTTP function shares: the resolver, request guards, error answers."""

@@ -1,0 +1,59 @@
+"""Checks made on the raw event before routing: body size (413) and content type (415).
+
+They run before Powertools parses the body, so an oversized or non-JSON body is refused without being
+read into a model, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from lapor.domain.messages import language
+from lapor.http.errors import error_response
+
+MAX_BODY_BYTES = 64 * 1024
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            return len(base64.b64decode(body, validate=False))
+        except (binascii.Error, ValueError):
+            return len(body)
+    return len(body.encode("utf-8", errors="surrogatepass"))
+
+
+def is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def refusal(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The proxy answer that refuses this request before routing, or None to let it through."""
+    lang = language(_header(event, "accept-language"))
+    method = str(event.get("httpMethod", "")).upper()
+    if body_size(event) > MAX_BODY_BYTES:
+        answer = error_response(413, "payload_too_large", lang)
+    elif method in _BODY_METHODS and event.get("body") and not is_json(_header(event, "content-type")):
+        answer = error_response(415, "unsupported_media_type", lang)
+    else:
+        return None
+    return {
+        "statusCode": answer.status_code,
+        "headers": {"Content-Type": answer.content_type or "application/json", **answer.headers},
+        "body": answer.body,
+        "isBase64Encoded": False,
+    }

@@ -1,0 +1,1 @@
+"""Use cases: each takes validated input, calls the domain and the storage port once or twice. No AWS here."""

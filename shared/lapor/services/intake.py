@@ -1,0 +1,128 @@
+"""The reporter's and the public's use cases: submit, read, list, reply, rate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
+from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound
+from lapor.domain.errors import FieldProblem as Problem
+from lapor.domain.identifiers import is_report_id, new_report_id, token_hash, token_matches
+from lapor.domain.lifecycle import Action, Status
+from lapor.domain.models import CategoryRef, NewReport, Rating, RatingInput, Reply
+from lapor.domain.sla import policy_in_force, policy_version
+from lapor.domain.views import ReporterReportView, ReportView, own_view, public_view, reporter_view
+from lapor.domain.wallclock import now_utc
+from lapor.ports import IdCollision, Page, PublicFilter, ReportRepository, StoredReport
+from lapor.services.city_setup import CitySetupCache
+
+MAX_ID_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Submitted:
+    change: Change
+    access_token: str
+
+
+class IntakeService:
+    def __init__(
+        self,
+        repository: ReportRepository,
+        setup: CitySetupCache,
+        now: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._repository = repository
+        self._setup = setup
+        self._now = now
+
+    def submit(self, new: NewReport, token_for: Callable[[str], str]) -> Submitted:
+        """File a report: one transactional write. `token_for(report_id)` gives its access token."""
+        category = self._category(new.category)
+        at = self._now()
+        setup = self._setup.get()
+        for _ in range(MAX_ID_ATTEMPTS):
+            report_id = new_report_id()
+            token = token_for(report_id)
+            change = submit(
+                new,
+                report_id=report_id,
+                token_hash=token_hash(token),
+                category=category,
+                at=at,
+                calendar=setup.calendar(),
+                policy=policy_in_force(at),
+            )
+            try:
+                self._repository.create(change, new.reporter)
+            except IdCollision:
+                continue
+            return Submitted(change, token)
+        raise IdCollision("no free tracking id after several draws")
+
+    def read(self, report_id: str, token: str | None) -> ReportView | ReporterReportView:
+        """With a token, the reporter's whole view; without, the public view of a public report."""
+        if token is not None:
+            stored = self._own(report_id, token, with_identity=True)
+            assert stored.identity is not None
+            return reporter_view(stored.report, stored.timeline, stored.identity)
+        if not is_report_id(report_id):
+            raise NotFound(report_id)
+        found = self._repository.get(report_id)
+        if found is None:
+            raise NotFound(report_id)
+        return public_view(found.report, found.timeline)
+
+    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page:
+        return self._repository.list_public(where, limit, cursor)
+
+    def reply(self, report_id: str, token: str | None, reply: Reply) -> ReportView:
+        """A reply completes a pending report, adds to an open one, or (reopen) reopens a closed one."""
+        stored = self._own(report_id, token)
+        status = stored.report.status
+        if reply.reopen:
+            action = Action.REOPEN
+        elif status is Status.PENDING:
+            action = Action.COMPLETE
+        else:
+            action = Action.REPLY
+        if reply.reopen and status is not Status.DONE:
+            raise InvalidTransition("only a closed report reopens")
+        command = Command(action, REPORTER, self._now(), note=reply.message)
+        return self._apply(stored, command)
+
+    def rate(self, report_id: str, token: str | None, rating: RatingInput) -> ReportView:
+        stored = self._own(report_id, token)
+        at = self._now()
+        given = Rating(score=rating.score, resolved=rating.resolved, comment=rating.comment, at=at)
+        command = Command(Action.RATE, REPORTER, at, note=rating.comment, rating=given)
+        return self._apply(stored, command)
+
+    def _apply(self, stored: StoredReport, command: Command) -> ReportView:
+        change = apply_action(
+            stored.report,
+            command,
+            calendar=self._setup.get().calendar(),
+            policy=policy_version(stored.report.sla_policy),
+        )
+        self._repository.save(change)
+        return own_view(change.after, [*stored.timeline, change.entry])
+
+    def _own(self, report_id: str, token: str | None, *, with_identity: bool = False) -> StoredReport:
+        """The caller's own report, or `BadToken` whether or not the report exists."""
+        if not token or not is_report_id(report_id):
+            raise BadToken(report_id)
+        stored = self._repository.get(report_id, with_identity=with_identity)
+        if stored is None or not token_matches(token, stored.report.token_hash):
+            raise BadToken(report_id)
+        return stored
+
+    def _category(self, code: str | None) -> CategoryRef | None:
+        if code is None:
+            return None
+        category = self._setup.category(code)
+        if category is None:
+            raise InvalidInput([Problem("category", "unknown_category")])
+        return CategoryRef(code=category.code, name=category.name)

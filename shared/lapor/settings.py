@@ -1,0 +1,45 @@
+"""Environment variables, parsed once into a typed model at the handler boundary (domain code never reads
+the environment)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class FunctionSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str
+    idempotency_table_name: str | None = None
+    token_secret: SecretStr | None = None
+    token_secret_arn: str | None = None
+    tracing_enabled: bool = False
+    idempotency_expiry_seconds: int = 24 * 3600
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FunctionSettings:
+        secret = env.get("TOKEN_SECRET")
+        return cls(
+            table_name=env["TABLE_NAME"],
+            idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME"),
+            token_secret=SecretStr(secret) if secret else None,
+            token_secret_arn=env.get("TOKEN_SECRET_ARN"),
+            tracing_enabled=tracing_enabled(env),
+        )
+
+
+def tracing_enabled(env: Mapping[str, str]) -> bool:
+    """Tracing is on only when POWERTOOLS_TRACE_DISABLED is explicitly false."""
+    disabled = env.get("POWERTOOLS_TRACE_DISABLED")
+    return disabled is not None and disabled.strip().lower() not in _TRUE
+
+
+@lru_cache(maxsize=1)
+def settings() -> FunctionSettings:
+    return FunctionSettings.from_env(os.environ)
