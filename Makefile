@@ -52,8 +52,8 @@ types: $(STAMP) ## mypy on the domain package and the functions
 template: $(STAMP) $(SAM_STAMP) ## cfn-lint, offline SAM transform, sam build with the local Python
 	$(SAM_BIN)/cfn-lint template.yaml
 	$(SAM_BIN)/python tools/translate_template.py template.yaml
-	$(SAM_BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build \
-		--parameter-overrides PythonRuntime=$(LOCAL_PYTHON_RUNTIME) --cached=false >/dev/null
+	SAM_CLI_TELEMETRY=0 $(SAM_BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build \
+		--parameter-overrides PythonRuntime=$(LOCAL_PYTHON_RUNTIME) --no-cached >/dev/null
 	$(BIN)/python tools/check_build.py .aws-sam/build
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers

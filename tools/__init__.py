@@ -1,0 +1,1 @@
+"""Project tools: template checks, build checks, seed loading. Never deployed."""
