@@ -22,7 +22,7 @@ from lapor.settings import tracing_enabled
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(log_uncaught_exceptions=False)
-metrics = Metrics()
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Lapor"))
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -30,11 +30,11 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 def instrument(handler: Handler) -> Handler:
     """Wrap a Lambda handler with structured logging, metrics flushing and (when on) tracing."""
     wrapped: Handler = logger.inject_lambda_context(clear_state=True)(handler)
-    wrapped = metrics.log_metrics(wrapped)  # type: ignore[arg-type]
+    wrapped = metrics.log_metrics(wrapped)
     if tracing_enabled(os.environ):
         from aws_lambda_powertools.tracing import Tracer
 
-        wrapped = Tracer().capture_lambda_handler(wrapped, capture_response=False)  # type: ignore[arg-type]
+        wrapped = Tracer().capture_lambda_handler(wrapped, capture_response=False)
     return wrapped
 
 

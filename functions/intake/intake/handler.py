@@ -10,11 +10,8 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
-
-from intake.answers import AgencyList, CategoryList, Health, ReportList, Submission
-from intake.submission import file_report
-from intake.wiring import city_setup, intake_service
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
@@ -22,6 +19,10 @@ from lapor.http.errors import ErrorBody
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument, metrics
 from lapor.ports import PublicFilter
+
+from intake.answers import AgencyList, CategoryList, Health, ReportList, Submission
+from intake.submission import file_report
+from intake.wiring import city_setup, intake_service
 
 app = make_resolver()
 
@@ -42,15 +43,15 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _error(description: str) -> dict[str, Any]:
+def _error(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
 
 
-def _json(model: Any, description: str) -> dict[str, Any]:
+def _json(model: Any, description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": model}}}
 
 
-_BODY_ERRORS = {
+_BODY_ERRORS: dict[int, OpenAPIResponse] = {
     400: _error("Malformed JSON"),
     413: _error("Body over 64 KiB"),
     415: _error("Body is not application/json"),
@@ -71,11 +72,15 @@ def _report_answer(view: ReportView, status: int = 200) -> Response[Any]:
     "/reports",
     summary="File a report",
     tags=["reporter"],
-    responses={201: _json(Submission, "Filed; keep access_token"), 409: _error("Same key in flight"), **_BODY_ERRORS},
+    responses={
+        201: _json(Submission, "Filed; keep access_token"),
+        409: _error("Same key in flight"),
+        **_BODY_ERRORS,
+    },
 )
 def create_report(
     report: Annotated[NewReport, Body()], idempotency_key: IdempotencyKey = None
-) -> Response[Submission]:
+) -> Response[Any]:
     raw = app.current_event.json_body
     answer = file_report(report, raw, idempotency_key, app.lambda_context)
     metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
@@ -97,7 +102,7 @@ def create_report(
         404: _error("Unknown or not public"),
     },
 )
-def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[ReportView]:  # noqa: A002
+def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[Any]:
     return _report_answer(intake_service().read(id, x_report_token))
 
 
@@ -105,7 +110,11 @@ def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[Rep
     "/reports",
     summary="List public reports, newest first",
     tags=["public"],
-    responses={200: _json(ReportList, "One page"), 400: _error("Unparseable parameter"), 422: _error("Invalid")},
+    responses={
+        200: _json(ReportList, "One page"),
+        400: _error("Unparseable parameter"),
+        422: _error("Invalid"),
+    },
 )
 def list_reports(
     status: Annotated[Status | None, Query()] = None,
@@ -130,7 +139,9 @@ def list_reports(
         **_BODY_ERRORS,
     },
 )
-def reply(id: ReportId, message: Annotated[Reply, Body()], x_report_token: ReportToken = None) -> Response[ReportView]:  # noqa: A002
+def reply(
+    id: ReportId, message: Annotated[Reply, Body()], x_report_token: ReportToken = None
+) -> Response[Any]:
     return _report_answer(intake_service().reply(id, x_report_token, message), 201)
 
 
@@ -145,7 +156,9 @@ def reply(id: ReportId, message: Annotated[Reply, Body()], x_report_token: Repor
         **_BODY_ERRORS,
     },
 )
-def rate(id: ReportId, rating: Annotated[RatingInput, Body()], x_report_token: ReportToken = None) -> Response[ReportView]:  # noqa: A002
+def rate(
+    id: ReportId, rating: Annotated[RatingInput, Body()], x_report_token: ReportToken = None
+) -> Response[Any]:
     return _report_answer(intake_service().rate(id, x_report_token, rating), 201)
 
 

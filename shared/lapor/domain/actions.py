@@ -111,9 +111,7 @@ def submit(
     return Change(before=None, after=report, entry=entry, started=tuple(clocks.values()))
 
 
-def apply_action(
-    report: Report, command: Command, *, calendar: WorkingCalendar, policy: SlaPolicy
-) -> Change:
+def apply_action(report: Report, command: Command, *, calendar: WorkingCalendar, policy: SlaPolicy) -> Change:
     """Apply one action to a report, or raise the domain error that refuses it."""
     transition = transition_for(command.action, report.status, command.actor.role)
     _check_scope(report, command.actor, transition)
@@ -141,9 +139,13 @@ def apply_action(
 
 def _check_scope(report: Report, actor: Actor, transition: Transition) -> None:
     """An agency's staff act only on reports assigned to their agency (others do not exist for them)."""
-    if transition.assigned_agency_only and actor.role in (Role.OPERATOR, Role.OFFICIAL):
-        if report.agency is None or report.agency.id != actor.agency_id:
-            raise NotFound(report.id)
+    agency_staff = actor.role in (Role.OPERATOR, Role.OFFICIAL)
+    if (
+        transition.assigned_agency_only
+        and agency_staff
+        and (report.agency is None or report.agency.id != actor.agency_id)
+    ):
+        raise NotFound(report.id)
 
 
 def _check_guards(report: Report, command: Command, calendar: WorkingCalendar, policy: SlaPolicy) -> None:
@@ -152,7 +154,9 @@ def _check_guards(report: Report, command: Command, calendar: WorkingCalendar, p
     if command.action is Action.REOPEN:
         if report.reopen_count >= 1:
             raise ReopenNotAllowed("a report reopens once")
-        if report.closed_at is None or command.at >= calendar.deadline(report.closed_at, policy.reopen_window_hk):
+        if report.closed_at is None or command.at >= calendar.deadline(
+            report.closed_at, policy.reopen_window_hk
+        ):
             raise ReopenNotAllowed("the reopen window has passed")
 
 
@@ -212,4 +216,3 @@ def _entry(report: Report, command: Command, from_status: Status | None) -> Time
         note=command.note,
         internal=command.internal,
     )
-

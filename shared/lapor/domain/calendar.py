@@ -90,7 +90,9 @@ class WorkingCalendar:
             for day, name in self._national(year).items()
             if day not in adjust.removed
         ]
-        days += [Holiday(day, name, "added") for day, name in adjust.added.items() if day not in adjust.removed]
+        days += [
+            Holiday(day, name, "added") for day, name in adjust.added.items() if day not in adjust.removed
+        ]
         return sorted(days, key=lambda h: (h.date, h.source))
 
     def is_working_day(self, day: date) -> bool:

@@ -54,9 +54,7 @@ class Clock(BaseModel):
         return None
 
 
-def clock_length(
-    kind: ClockKind, policy: SlaPolicy, report_type: str, requires_supervision: bool
-) -> int:
+def clock_length(kind: ClockKind, policy: SlaPolicy, report_type: str, requires_supervision: bool) -> int:
     lengths = {
         ClockKind.VERIFY: policy.verify_hk,
         ClockKind.RESPOND: policy.respond_hk,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 
 
 @dataclass(frozen=True)
@@ -11,7 +12,7 @@ class FieldProblem:
 
     field: str
     key: str
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = default(default_factory=dict)
 
 
 class DomainError(Exception):

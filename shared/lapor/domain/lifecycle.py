@@ -88,7 +88,7 @@ CLOCK_STATUSES: Mapping[ClockKind, frozenset[Status]] = {
 LADDER_CLOCKS = frozenset({ClockKind.VERIFY, ClockKind.RESPOND, ClockKind.RESOLVE})
 
 _AGENCY = frozenset({Role.OPERATOR, Role.OFFICIAL})
-_OPEN = frozenset({Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS})
+_OPEN: frozenset[Status | None] = frozenset({Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS})
 
 
 @dataclass(frozen=True)

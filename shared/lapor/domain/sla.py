@@ -38,7 +38,9 @@ class SlaPolicy(BaseModel):
 
     def resolve_length(self, report_type: str, requires_supervision: bool) -> int:
         if report_type == "complaint":
-            return self.resolve_hk.complaint_supervision if requires_supervision else self.resolve_hk.complaint
+            return (
+                self.resolve_hk.complaint_supervision if requires_supervision else self.resolve_hk.complaint
+            )
         lengths: Mapping[str, int] = self.resolve_hk.model_dump()
         return lengths[report_type]
 

@@ -61,9 +61,7 @@ def error_response(
 ) -> Response[Any]:
     from lapor.domain.messages import error_message
 
-    details = [
-        {"field": p.field, "message": field_message(p.field, p.key, p.params, lang)} for p in problems
-    ]
+    details = [{"field": p.field, "message": field_message(p.field, p.key, p.params, lang)} for p in problems]
     message = details[0]["message"] if len(details) == 1 else error_message(code, lang)
     body = {"error": {"code": code, "message": message, "details": details}}
     all_headers = {"Content-Language": lang, **(headers or {})}

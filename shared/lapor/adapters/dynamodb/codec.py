@@ -43,7 +43,7 @@ def _from_dynamo(value: Any) -> Any:
 
 def to_item(plain: dict[str, Any]) -> dict[str, AttributeValueTypeDef]:
     """A JSON-shaped dict as a DynamoDB item (attributes whose value is None are left out)."""
-    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in plain.items() if v is not None}  # type: ignore[misc]
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in plain.items() if v is not None}
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -51,4 +51,4 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def value(plain: Any) -> AttributeValueTypeDef:
-    return _serializer.serialize(_to_dynamo(plain))  # type: ignore[return-value]
+    return _serializer.serialize(_to_dynamo(plain))

@@ -61,7 +61,13 @@ class DynamoReportRepository:
         report = change.after
         not_there = "attribute_not_exists(pk)"
         items: list[TransactWriteItemTypeDef] = [
-            {"Put": {"TableName": self._table, "Item": to_item(report_item(report)), "ConditionExpression": not_there}},
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(report_item(report)),
+                    "ConditionExpression": not_there,
+                }
+            },
             {
                 "Put": {
                     "TableName": self._table,
@@ -196,7 +202,7 @@ class DynamoReportRepository:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons", [])  # type: ignore[typeddict-item]
+                reasons = error.response.get("CancellationReasons", [])
                 codes = [str(r.get("Code", "None")) for r in reasons]
                 if any(code in _THROTTLED_REASONS for code in codes):
                     raise StoreUnavailable("transaction throttled") from error
@@ -260,4 +266,4 @@ def _decode_cursor(cursor: str) -> dict[str, Any]:
         or key["sk"] != REPORT_SK
     ):
         raise problem
-    return to_item(key)  # type: ignore[return-value]
+    return to_item(key)
