@@ -45,7 +45,7 @@ class ReportRepository(Protocol):
         """Store a state change: one conditional transactional write; `VersionConflict` when stale."""
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page:
-        """One query: verified, non-confidential reports, newest first. `InvalidInput` on a bad cursor."""
+        """One query: verified, non-confidential reports, newest first. `Unparseable` on a bad cursor."""
 
     def city_setup(self) -> CitySetup:
         """The catalog and the calendar adjustments (one query)."""

@@ -69,6 +69,12 @@ class InvalidInput(DomainError):
         self.problems = problems
 
 
+class Unparseable(InvalidInput):
+    """A parameter that cannot be parsed at all (a tampered cursor, say): HTTP 400, not 422."""
+
+    code = "bad_request"
+
+
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
 

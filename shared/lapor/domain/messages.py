@@ -85,7 +85,10 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "status": ("Status", "Status"),
     "agency_id": ("Perangkat daerah", "Agency"),
     "body": ("Isi permintaan", "Request body"),
-    "Idempotency-Key": ("Idempotency-Key", "Idempotency-Key"),
+    "idempotency-key": ("Idempotency-Key", "Idempotency-Key"),
+    "x-report-token": ("X-Report-Token", "X-Report-Token"),
+    "Content-Type": ("Content-Type", "Content-Type"),
+    "id": ("Nomor laporan", "Report id"),
 }
 
 # Problem type -> (Indonesian, English); `{label}` and the problem's parameters are filled in.
@@ -138,6 +141,8 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     ),
     "invalid_cursor": ("{label} tidak sah.", "{label} is not valid."),
     "json_invalid": ("Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."),
+    "too_large": ("{label} melebihi 64 KiB.", "{label} is larger than 64 KiB."),
+    "not_json": ("{label} harus application/json.", "{label} must be application/json."),
     "invalid": ("{label} tidak sah.", "{label} is not valid."),
 }
 

@@ -111,7 +111,8 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(domain.InvalidInput)
     def _invalid_input(error: domain.InvalidInput) -> Response[Any]:
-        return error_response(422, error.code, caller_language(app), error.problems)
+        status = 400 if isinstance(error, domain.Unparseable) else 422
+        return error_response(status, error.code, caller_language(app), error.problems)
 
     @app.exception_handler(domain.DomainError)
     def _domain_error(error: domain.DomainError) -> Response[Any]:

@@ -10,6 +10,7 @@ import base64
 import binascii
 from typing import Any
 
+from lapor.domain.errors import FieldProblem
 from lapor.domain.messages import language
 from lapor.http.errors import error_response
 
@@ -46,9 +47,10 @@ def refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     lang = language(_header(event, "accept-language"))
     method = str(event.get("httpMethod", "")).upper()
     if body_size(event) > MAX_BODY_BYTES:
-        answer = error_response(413, "payload_too_large", lang)
+        answer = error_response(413, "payload_too_large", lang, [FieldProblem("body", "too_large")])
     elif method in _BODY_METHODS and event.get("body") and not is_json(_header(event, "content-type")):
-        answer = error_response(415, "unsupported_media_type", lang)
+        problem = FieldProblem("Content-Type", "not_json")
+        answer = error_response(415, "unsupported_media_type", lang, [problem])
     else:
         return None
     return {

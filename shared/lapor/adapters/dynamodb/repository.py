@@ -29,7 +29,7 @@ from lapor.adapters.dynamodb.items import (
 )
 from lapor.domain.actions import Change
 from lapor.domain.catalog import CitySetup
-from lapor.domain.errors import FieldProblem, InvalidInput, StoreUnavailable, VersionConflict
+from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
 from lapor.domain.models import ReporterIdentity, TimelineEntry
 from lapor.ports import IdCollision, Page, PublicFilter, StoredReport
 
@@ -251,7 +251,7 @@ def _encode_cursor(key: dict[str, Any]) -> str:
 
 
 def _decode_cursor(cursor: str) -> dict[str, Any]:
-    problem = InvalidInput([FieldProblem("cursor", "invalid_cursor")])
+    problem = Unparseable([FieldProblem("cursor", "invalid_cursor")])
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)
