@@ -1,0 +1,62 @@
+"""`make run`: serve the API on 127.0.0.1:$PORT (default 3000) until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+from local.banner import banner
+from local.data_dir import DataDirInUseError, resolve_data_dir
+from local.gateway import HOST, build_gateway, make_gateway_server
+from local.paths import OPENAPI_PATH
+from local.persistence import StoreError
+from local.stack import LocalBackend
+from local.template import load_template
+
+DEFAULT_PORT = 3000
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT") or DEFAULT_PORT)
+    template = load_template()
+    data_dir = resolve_data_dir()
+    try:
+        backend = LocalBackend.start(template, data_dir)
+    except (DataDirInUseError, StoreError) as error:
+        print(f"local: {error}", file=sys.stderr)
+        return 1
+    try:
+        server = make_gateway_server(
+            build_gateway(template, backend.functions, backend.secret, OPENAPI_PATH), port
+        )
+    except OSError as error:
+        backend.stop()
+        print(
+            f"local: cannot listen on {HOST}:{port}: {error.strerror} (set PORT to another port)",
+            file=sys.stderr,
+        )
+        return 1
+    # Also when started in the background by a shell, which makes a child ignore SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    base_url = f"http://{HOST}:{server.server_port}"
+    functions = list(template.functions().values())
+    print(banner(base_url, data_dir, backend.store, functions, len(template.routes())), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("local: stopping", file=sys.stderr)
+    finally:
+        server.server_close()
+        backend.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

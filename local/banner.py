@@ -1,0 +1,68 @@
+"""What `make run` prints once it serves: where things are and how to try them."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+from local.paths import REPO_ROOT
+from local.persistence import StoreSummary
+from local.template import FunctionSpec
+
+SAMPLE_REPORT = {
+    "type": "complaint",
+    "title": "Lampu jalan mati",
+    "description": "Lampu penerangan jalan di depan sekolah mati sejak seminggu.",
+    "category": "pju",
+    "reporter": {"name": "Siti", "email": "siti@example.id"},
+}
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def handler_file_missing(function: FunctionSpec) -> bool:
+    module_path = function.code_dir / Path(*function.module_name.split("."))
+    return not (module_path.with_suffix(".py").is_file() or (module_path / "__init__.py").is_file())
+
+
+def banner(
+    base_url: str,
+    data_dir: Path,
+    store: StoreSummary,
+    functions: list[FunctionSpec],
+    route_count: int,
+) -> str:
+    report = shlex.quote(json.dumps(SAMPLE_REPORT, ensure_ascii=False))
+    if store.fresh:
+        data_state = "new, seeded from seed/sukabumi.json"
+    else:
+        data_state = f"{store.item_count} items restored"
+    lines = [
+        "",
+        "Lapor local stack is up.",
+        f"  API          {base_url}   ({route_count} routes from template.yaml)",
+        f"  Swagger UI   {base_url}/docs",
+        f"  Health       {base_url}/health",
+        f"  Data         {_shown(data_dir)} ({data_state}); stop, then delete the folder to reset",
+        "",
+        "File a report:",
+        f"  curl -s -X POST {base_url}/reports -H 'Content-Type: application/json' \\",
+        f"    -d {report}",
+        "Read it back with the id and access_token of that answer:",
+        f"  curl -s {base_url}/reports/<id> -H 'X-Report-Token: <access_token>'",
+        "A staff token (coordinator, operator, official, leadership; operator and official need agency_id):",
+        f"  curl -s -X POST {base_url}/_local/token -H 'Content-Type: application/json' "
+        """-d '{"role": "coordinator"}'""",
+    ]
+    missing = [function for function in functions if handler_file_missing(function)]
+    if missing:
+        lines.append("")
+        for function in missing:
+            lines.append(
+                f"  Not yet written: {function.logical_id} ({function.handler}); its routes answer 502."
+            )
+    lines += ["", "Ctrl-C stops.", ""]
+    return "\n".join(lines)

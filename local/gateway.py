@@ -1,0 +1,197 @@
+"""The local API Gateway: HTTP in, REST proxy event to the template's function, proxy result out.
+
+It also answers what API Gateway answers itself (unknown route 404, oversized body 413, authorizer refusal
+401, a failed function 502), in the API's error shape, and the local-only routes.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+from local.dev_tokens import InvalidTokenError, bearer_token, verify_token
+from local.errors import GatewayError, error_response
+from local.http_types import IncomingRequest, OutgoingResponse
+from local.lambda_runtime import FunctionRegistry
+from local.local_routes import LocalRoutes
+from local.proxy_response import MalformedProxyResponseError, to_http_response
+from local.rest_event import build_rest_event
+from local.routing import RouteTable
+from local.template import ApiRoute, Template
+
+HOST = "127.0.0.1"
+MAX_BODY_BYTES = 64 * 1024
+DRAIN_LIMIT_BYTES = 10 * 1024 * 1024  # API Gateway's own limit; an unread body makes the socket reset
+
+
+class Gateway:
+    def __init__(
+        self,
+        routes: RouteTable,
+        stage: str,
+        functions: FunctionRegistry,
+        local_routes: LocalRoutes,
+        secret: str,
+    ) -> None:
+        self._routes = routes
+        self._stage = stage
+        self._functions = functions
+        self._local_routes = local_routes
+        self._secret = secret
+
+    def handle(self, request: IncomingRequest) -> OutgoingResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            response = self._answer(request, request_id)
+        except GatewayError as error:
+            response = error_response(request, error)
+        except Exception:
+            print(f"local: {request.method} {request.path} failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            response = error_response(request, GatewayError(502, "server_error"))
+        response.headers.append(("x-amzn-RequestId", request_id))
+        return response
+
+    def _answer(self, request: IncomingRequest, request_id: str) -> OutgoingResponse:
+        if request.oversized or len(request.body) > MAX_BODY_BYTES:
+            raise GatewayError(413, "payload_too_large")
+        local = self._local_routes.handle(request)
+        if local is not None:
+            return local
+        match = self._routes.match(request.method, request.path)
+        if match is None:
+            raise GatewayError(404, "not_found")
+        claims = self._authorize(request, match.route)
+        event = build_rest_event(request, match, self._stage, claims=claims, request_id=request_id)
+        result = self._functions[match.route.function_id].invoke(event)
+        try:
+            return to_http_response(result)
+        except MalformedProxyResponseError as error:
+            print(
+                f"local: {match.route.function_id} returned a malformed proxy response: {error}",
+                file=sys.stderr,
+            )
+            raise GatewayError(502, "server_error") from error
+
+    def _authorize(self, request: IncomingRequest, route: ApiRoute) -> dict[str, str] | None:
+        """The verified claims on a route with an authorizer (None without one); 401 otherwise."""
+        if route.authorizer is None:
+            return None
+        token = bearer_token(request.header("Authorization"))
+        if token is None:
+            raise GatewayError(401, "unauthorized")
+        try:
+            return verify_token(self._secret, token)
+        except InvalidTokenError:
+            raise GatewayError(401, "unauthorized") from None
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class GatewayRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "lapor-local"
+    gateway: ClassVar[Gateway]
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked_body()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._drain(length)
+            raise _BodyTooLargeError
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _drain(self, length: int) -> None:
+        """Read and drop an oversized body, so that the client gets to read the 413."""
+        if length > DRAIN_LIMIT_BYTES:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def _read_chunked_body(self) -> bytes:
+        body = bytearray()
+        received = 0
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline().strip():  # trailers
+                    pass
+                if received > MAX_BODY_BYTES:
+                    raise _BodyTooLargeError
+                return bytes(body)
+            received += size
+            if received > DRAIN_LIMIT_BYTES:
+                raise _BodyTooLargeError
+            chunk = self.rfile.read(size)
+            if received <= MAX_BODY_BYTES:
+                body += chunk
+            self.rfile.readline()
+
+    def _handle(self) -> None:
+        started = time.monotonic()
+        path, _, query = self.path.partition("?")
+        headers = list(self.headers.items())
+        oversized = False
+        try:
+            body = self._read_body()
+        except _BodyTooLargeError:
+            body, oversized = b"", True
+            self.close_connection = True
+        except ValueError:
+            self.send_error(400)
+            return
+        request = IncomingRequest(
+            method=self.command,
+            path=path or "/",
+            query=query,
+            headers=headers,
+            body=body,
+            oversized=oversized,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+        )
+        response = self.gateway.handle(request)
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        print(f"local: {self.command} {path} -> {response.status} ({elapsed_ms:.0f} ms)", file=sys.stderr)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Replaced by the one line `_handle` writes (without the query string, which may hold data)."""
+
+
+class GatewayServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def make_gateway_server(gateway: Gateway, port: int) -> GatewayServer:
+    handler = type("BoundGatewayRequestHandler", (GatewayRequestHandler,), {"gateway": gateway})
+    return GatewayServer((HOST, port), handler)
+
+
+def build_gateway(
+    template: Template, functions: FunctionRegistry, secret: str, openapi_path: Path
+) -> Gateway:
+    local_routes = LocalRoutes(secret, functions, template.schedules(), openapi_path)
+    return Gateway(RouteTable(template.routes()), template.stage_name(), functions, local_routes, secret)

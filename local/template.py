@@ -1,0 +1,418 @@
+"""Read `template.yaml`: the tables, functions, API routes and schedules that the local stack serves.
+
+The integration tests and the local stack both create their tables with `create_tables`, so neither can
+drift from what is deployed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from local.aws_environment import ACCOUNT_ID, REGION
+from local.paths import TEMPLATE_PATH
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+TABLE_TYPE = "AWS::DynamoDB::Table"
+FUNCTION_TYPE = "AWS::Serverless::Function"
+API_TYPE = "AWS::Serverless::Api"
+IMPLICIT_API_ID = "ServerlessRestApi"
+NO_AUTHORIZER = "NONE"
+DEFAULT_STAGE = "Prod"
+DEFAULT_APP_TABLE = "AppTable"
+LOCAL_STACK_NAME = "lapor-local"
+DEFAULT_TIMEOUT_SECONDS = 3
+DEFAULT_MEMORY_MB = 128
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """A safe YAML loader reading CloudFormation short tags (`!Ref X`) as their long form (`{"Ref": X}`)."""
+
+
+def _construct_short_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    else:  # pragma: no cover - yaml has no other node kind
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node!r}", node.start_mark)
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _construct_short_tag)  # type: ignore[no-untyped-call]
+
+
+def parse_template_text(text: str) -> dict[str, Any]:
+    document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    if not isinstance(document, dict):
+        raise ValueError("template.yaml is not a mapping")
+    return document
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One DynamoDB table: boto3 `create_table` arguments and, separately, its TTL attribute."""
+
+    logical_id: str
+    create_kwargs: dict[str, Any]
+    ttl_attribute: str | None
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str]
+    timeout_seconds: int
+    memory_mb: int
+
+    @property
+    def module_name(self) -> str:
+        return self.handler.rsplit(".", 1)[0]
+
+    @property
+    def attribute_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """One `Type: Api` event: method (upper case, or ANY), path template, target function, authorizer."""
+
+    method: str
+    path: str
+    function_id: str
+    event_name: str
+    authorizer: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """One `Type: ScheduleV2` event of a function."""
+
+    function_id: str
+    event_name: str
+    schedule_name: str | None
+    expression: str
+    timezone: str | None
+    input: Any
+    state: str | None = None
+
+    @property
+    def job_names(self) -> frozenset[str]:
+        """The names `POST /_local/jobs/{name}` accepts for this schedule, all lower case."""
+        names = {self.event_name.lower(), self.function_id.lower()}
+        if self.schedule_name:
+            names.add(self.schedule_name.lower())
+        for suffix in ("schedule", "job", "function"):
+            names |= {name.removesuffix(suffix) for name in names if name.endswith(suffix)}
+        return frozenset(name.strip("-_") for name in names if name)
+
+
+@dataclass(frozen=True)
+class Template:
+    path: Path
+    document: dict[str, Any] = field(repr=False)
+
+    @property
+    def root_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        resources: dict[str, Any] = self.document.get("Resources") or {}
+        return resources
+
+    def _resources_of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource.get("Properties") or {}
+            for logical_id, resource in self.resources.items()
+            if resource.get("Type") == resource_type
+        }
+
+    def _globals(self, section: str) -> dict[str, Any]:
+        found: dict[str, Any] = (self.document.get("Globals") or {}).get(section) or {}
+        return found
+
+    # Tables -----------------------------------------------------------------------------------------
+
+    def tables(self) -> list[TableSpec]:
+        return [
+            _table_spec(logical_id, properties)
+            for logical_id, properties in self._resources_of_type(TABLE_TYPE).items()
+        ]
+
+    def table_ids(self) -> set[str]:
+        return set(self._resources_of_type(TABLE_TYPE))
+
+    # Functions --------------------------------------------------------------------------------------
+
+    def functions(self) -> dict[str, FunctionSpec]:
+        global_function = self._globals("Function")
+        return {
+            logical_id: self._function_spec(logical_id, properties, global_function)
+            for logical_id, properties in self._resources_of_type(FUNCTION_TYPE).items()
+        }
+
+    def _function_spec(
+        self, logical_id: str, properties: Mapping[str, Any], global_function: Mapping[str, Any]
+    ) -> FunctionSpec:
+        variables: dict[str, Any] = {
+            **((global_function.get("Environment") or {}).get("Variables") or {}),
+            **((properties.get("Environment") or {}).get("Variables") or {}),
+        }
+        environment: dict[str, str] = {}
+        for name, value in variables.items():
+            resolved = self.resolve_scalar(value)
+            if resolved is not None:
+                environment[name] = resolved
+        code_uri = properties.get("CodeUri", global_function.get("CodeUri", "."))
+        return FunctionSpec(
+            logical_id=logical_id,
+            code_dir=(self.root_dir / str(code_uri)).resolve(),
+            handler=str(properties.get("Handler", global_function.get("Handler", ""))),
+            environment=environment,
+            timeout_seconds=int(
+                properties.get("Timeout", global_function.get("Timeout", DEFAULT_TIMEOUT_SECONDS))
+            ),
+            memory_mb=int(properties.get("MemorySize", global_function.get("MemorySize", DEFAULT_MEMORY_MB))),
+        )
+
+    def resolve_scalar(self, value: Any) -> str | None:
+        """A template value as the local stack sees it.
+
+        `!Ref` to a table is the table's local name (its logical id), `!Ref` to a parameter its default;
+        `!If` follows the template's conditions and `!Sub` is filled in when every name in it resolves.
+        What exists only in AWS (a secret, an ARN, `!GetAtt`) resolves to None: the caller leaves it out.
+        """
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str | int | float):
+            return str(value)
+        if isinstance(value, dict) and len(value) == 1:
+            [(function, argument)] = value.items()
+            intrinsics: dict[str, Callable[[Any], str | None]] = {
+                "Ref": self._resolve_ref,
+                "Fn::If": self._resolve_if,
+                "Fn::Sub": self._substitute,
+            }
+            if function in intrinsics:
+                return intrinsics[function](argument)
+        return None
+
+    def _resolve_if(self, argument: Any) -> str | None:
+        if not isinstance(argument, list) or len(argument) != 3:
+            return None
+        return self.resolve_scalar(argument[1] if self.condition(str(argument[0])) else argument[2])
+
+    def _resolve_ref(self, argument: Any) -> str | None:
+        name = str(argument)
+        if name in self.table_ids():
+            return name
+        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": LOCAL_STACK_NAME}
+        if name in pseudo:
+            return pseudo[name]
+        parameter = (self.document.get("Parameters") or {}).get(name)
+        if parameter is not None and "Default" in parameter:
+            return self.resolve_scalar(parameter["Default"])
+        return None
+
+    def _substitute(self, text: Any) -> str | None:
+        if not isinstance(text, str):
+            return None
+        names = re.findall(r"\$\{([^}!]+)\}", text)
+        values = {name: self._resolve_ref(name) for name in names}
+        if any(resolved is None for resolved in values.values()):
+            return None
+        return re.sub(r"\$\{([^}!]+)\}", lambda found: str(values[found.group(1)]), text)
+
+    def condition(self, name: str) -> bool:
+        """A named condition of the template, evaluated with the parameters' defaults."""
+        return self._evaluate((self.document.get("Conditions") or {}).get(name))
+
+    def _evaluate(self, expression: Any) -> bool:
+        if isinstance(expression, bool):
+            return expression
+        if not isinstance(expression, dict) or len(expression) != 1:
+            return False
+        [(function, argument)] = expression.items()
+        items = argument if isinstance(argument, list) else [argument]
+        if function == "Condition":
+            return self.condition(str(argument))
+        if function == "Fn::Equals" and len(items) == 2:
+            left, right = (self.resolve_scalar(item) for item in items)
+            return left is not None and left == right
+        operators: dict[str, Callable[[list[bool]], bool]] = {
+            "Fn::Not": lambda values: not values[0],
+            "Fn::And": all,
+            "Fn::Or": any,
+        }
+        if function not in operators or not items:
+            return False
+        return operators[function]([self._evaluate(item) for item in items])
+
+    def app_table_name(self) -> str:
+        """The application table: the one the functions' global TABLE_NAME names."""
+        variables = (self._globals("Function").get("Environment") or {}).get("Variables") or {}
+        return self.resolve_scalar(variables.get("TABLE_NAME")) or DEFAULT_APP_TABLE
+
+    # API --------------------------------------------------------------------------------------------
+
+    def stage_name(self, api_id: str | None = None) -> str:
+        apis = self._resources_of_type(API_TYPE)
+        properties = apis.get(api_id or "") or (next(iter(apis.values())) if apis else {})
+        stage = properties.get("StageName", self._globals("Api").get("StageName", DEFAULT_STAGE))
+        return str(stage)
+
+    def _default_authorizer(self, api_id: str) -> str | None:
+        properties = self._resources_of_type(API_TYPE).get(api_id)
+        auth = (properties or {}).get("Auth") or self._globals("Api").get("Auth") or {}
+        default = auth.get("DefaultAuthorizer")
+        return None if default in (None, NO_AUTHORIZER) else str(default)
+
+    def routes(self) -> list[ApiRoute]:
+        routes: list[ApiRoute] = []
+        for function_id, properties in self._resources_of_type(FUNCTION_TYPE).items():
+            for event_name, event in (properties.get("Events") or {}).items():
+                if event.get("Type") != "Api":
+                    continue
+                event_properties = event.get("Properties") or {}
+                api_ref = event_properties.get("RestApiId")
+                api_id = str(api_ref["Ref"]) if isinstance(api_ref, dict) else IMPLICIT_API_ID
+                authorizer = self._default_authorizer(api_id)
+                event_auth = event_properties.get("Auth") or {}
+                if "Authorizer" in event_auth:
+                    named = event_auth["Authorizer"]
+                    authorizer = None if named == NO_AUTHORIZER else str(named)
+                routes.append(
+                    ApiRoute(
+                        method=str(event_properties["Method"]).upper(),
+                        path=str(event_properties["Path"]),
+                        function_id=function_id,
+                        event_name=event_name,
+                        authorizer=authorizer,
+                    )
+                )
+        return routes
+
+    # Schedules --------------------------------------------------------------------------------------
+
+    def schedules(self) -> list[ScheduleSpec]:
+        schedules: list[ScheduleSpec] = []
+        for function_id, properties in self._resources_of_type(FUNCTION_TYPE).items():
+            for event_name, event in (properties.get("Events") or {}).items():
+                if event.get("Type") != "ScheduleV2":
+                    continue
+                event_properties = event.get("Properties") or {}
+                schedules.append(
+                    ScheduleSpec(
+                        function_id=function_id,
+                        event_name=event_name,
+                        schedule_name=_optional_str(event_properties.get("Name")),
+                        expression=str(event_properties.get("ScheduleExpression", "")),
+                        timezone=_optional_str(event_properties.get("ScheduleExpressionTimezone")),
+                        input=_parse_input(event_properties.get("Input")),
+                        state=_optional_str(event_properties.get("State")),
+                    )
+                )
+        return schedules
+
+
+def _optional_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _parse_input(value: Any) -> Any:
+    """A schedule's `Input` is a JSON string in the template; anything else is kept as it is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _table_spec(logical_id: str, properties: Mapping[str, Any]) -> TableSpec:
+    kwargs: dict[str, Any] = {
+        "TableName": logical_id,
+        "KeySchema": _key_schema(properties["KeySchema"]),
+        "AttributeDefinitions": [
+            {"AttributeName": str(item["AttributeName"]), "AttributeType": str(item["AttributeType"])}
+            for item in properties["AttributeDefinitions"]
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    for template_key, indexes in (
+        ("GlobalSecondaryIndexes", properties.get("GlobalSecondaryIndexes")),
+        ("LocalSecondaryIndexes", properties.get("LocalSecondaryIndexes")),
+    ):
+        if indexes:
+            kwargs[template_key] = [
+                {
+                    "IndexName": str(index["IndexName"]),
+                    "KeySchema": _key_schema(index["KeySchema"]),
+                    "Projection": _projection(index.get("Projection") or {}),
+                }
+                for index in indexes
+            ]
+    stream = properties.get("StreamSpecification")
+    if stream and stream.get("StreamViewType"):
+        kwargs["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": str(stream["StreamViewType"]),
+        }
+    ttl = properties.get("TimeToLiveSpecification") or {}
+    ttl_attribute = str(ttl["AttributeName"]) if ttl.get("Enabled") and ttl.get("AttributeName") else None
+    return TableSpec(logical_id=logical_id, create_kwargs=kwargs, ttl_attribute=ttl_attribute)
+
+
+def _key_schema(items: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+    return [{"AttributeName": str(item["AttributeName"]), "KeyType": str(item["KeyType"])} for item in items]
+
+
+def _projection(projection: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {"ProjectionType": str(projection.get("ProjectionType", "ALL"))}
+    if projection.get("NonKeyAttributes"):
+        result["NonKeyAttributes"] = [str(name) for name in projection["NonKeyAttributes"]]
+    return result
+
+
+def load_template(path: str | Path = TEMPLATE_PATH) -> Template:
+    resolved = Path(path).resolve()
+    return Template(path=resolved, document=parse_template_text(resolved.read_text(encoding="utf-8")))
+
+
+@cache
+def default_template() -> Template:
+    return load_template(TEMPLATE_PATH)
+
+
+def create_tables(client: DynamoDBClient, template: Template | None = None) -> list[str]:
+    """Create every table of the template (with its indexes, stream and TTL); returns their names."""
+    names: list[str] = []
+    for table in (template or default_template()).tables():
+        client.create_table(**table.create_kwargs)
+        if table.ttl_attribute:
+            client.update_time_to_live(
+                TableName=table.logical_id,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+            )
+        names.append(table.logical_id)
+    return names

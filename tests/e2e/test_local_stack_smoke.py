@@ -1,0 +1,122 @@
+"""The local stack over HTTP, as a frontend developer meets it after `make run`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+
+from local.dev_tokens import verify_token
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import LocalStackProcess
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 30
+NEW_REPORT = {
+    "type": "complaint",
+    "title": "Lampu jalan mati",
+    "description": "Lampu penerangan jalan di depan sekolah mati sejak seminggu.",
+    "category": "pju",
+    "reporter": {"name": "Siti", "email": "siti@example.id"},
+}
+
+
+def _error_code(response: requests.Response) -> str:
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    code: str = error["code"]
+    return code
+
+
+def test_health(stack: str) -> None:
+    response = requests.get(f"{stack}/health", timeout=TIMEOUT)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_unknown_route_is_404_in_the_error_shape(stack: str) -> None:
+    response = requests.get(f"{stack}/no/such/route", timeout=TIMEOUT)
+    assert response.status_code == 404
+    assert _error_code(response) == "not_found"
+    english = requests.delete(f"{stack}/health", headers={"Accept-Language": "en"}, timeout=TIMEOUT)
+    assert english.status_code == 404
+    assert english.json()["error"]["message"] == "Not found."
+
+
+def test_body_over_64_kib_is_413(stack: str) -> None:
+    body = json.dumps({**NEW_REPORT, "description": "x" * (65 * 1024)})
+    response = requests.post(
+        f"{stack}/reports", data=body, headers={"Content-Type": "application/json"}, timeout=TIMEOUT
+    )
+    assert response.status_code == 413
+    assert _error_code(response) == "payload_too_large"
+
+
+def test_local_token_round_trip(stack: str, stack_process: LocalStackProcess) -> None:
+    response = requests.post(
+        f"{stack}/_local/token",
+        json={"role": "operator", "agency_id": "dinas-putr", "sub": "op-1"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200
+    secret = (stack_process.data_dir / "secret").read_text(encoding="utf-8").strip()
+    claims = verify_token(secret, response.json()["token"])
+    assert claims["sub"] == "op-1"
+    assert claims["cognito:groups"] == "operator"
+    assert claims["custom:agency_id"] == "dinas-putr"
+
+    refused = requests.post(f"{stack}/_local/token", json={"role": "official"}, timeout=TIMEOUT)
+    assert refused.status_code == 422
+    assert _error_code(refused) == "validation_error"
+    assert [detail["field"] for detail in refused.json()["error"]["details"]] == ["agency_id"]
+
+
+def test_docs_and_openapi(stack: str) -> None:
+    docs = requests.get(f"{stack}/docs", timeout=TIMEOUT)
+    assert docs.status_code == 200
+    assert "swagger-ui" in docs.text
+    assert requests.get(f"{stack}/docs/swagger-ui-bundle.js", timeout=TIMEOUT).status_code == 200
+    initializer = requests.get(f"{stack}/docs/lapor-initializer.js", timeout=TIMEOUT)
+    assert "/openapi.json" in initializer.text
+
+    openapi = requests.get(f"{stack}/openapi.json", timeout=TIMEOUT)
+    committed = REPO_ROOT / "docs" / "openapi.json"
+    if committed.is_file():
+        assert openapi.status_code == 200
+        assert openapi.json() == json.loads(committed.read_text(encoding="utf-8"))
+    else:
+        assert openapi.status_code == 404
+        assert _error_code(openapi) == "not_found"
+
+
+def test_outbox_lists_notifications(stack: str) -> None:
+    response = requests.get(f"{stack}/_local/outbox", timeout=TIMEOUT)
+    assert response.status_code == 200
+    assert isinstance(response.json()["items"], list)
+
+
+def test_data_survives_a_restart(start_stack: Callable[[Path], LocalStackProcess], tmp_path: Path) -> None:
+    first = start_stack(tmp_path / "local-data")
+    base_url = first.start()
+    filed = requests.post(f"{base_url}/reports", json=NEW_REPORT, timeout=TIMEOUT)
+    assert filed.status_code == 201, filed.text
+    report_id, access_token = filed.json()["id"], filed.json()["access_token"]
+    assert first.stop() == 0
+
+    second = start_stack(tmp_path / "local-data")
+    base_url = second.start()
+    read = requests.get(
+        f"{base_url}/reports/{report_id}", headers={"X-Report-Token": access_token}, timeout=TIMEOUT
+    )
+    assert read.status_code == 200, read.text
+    assert read.json()["id"] == report_id
+    assert read.json()["title"] == NEW_REPORT["title"]
+    categories = requests.get(f"{base_url}/categories", timeout=TIMEOUT).json()["items"]
+    assert len({item["code"] for item in categories}) == len(categories), "the seed was loaded twice"
