@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lapor.domain.messages import ERRORS, Lang, language
-
 from local.http_types import IncomingRequest, OutgoingResponse, json_response
 
 _LOCAL_ONLY_ERRORS: dict[str, tuple[str, str]] = {

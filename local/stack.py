@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lapor.seed import load_seed, seed_items
-
 from local.aws_environment import apply_aws_environment
 from local.data_dir import LOG_FILE_NAME, DataDirLock, load_or_create_secret
 from local.embedded_dynamodb import EmbeddedDynamoDB

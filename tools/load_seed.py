@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+
 from lapor.seed import load_seed, seed_items
 
 if TYPE_CHECKING:

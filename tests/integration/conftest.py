@@ -59,7 +59,6 @@ def _clear_caches() -> None:
 @pytest.fixture
 def aws() -> Iterator[None]:
     from lapor.seed import load_seed, seed_items
-
     from local.template import create_tables
 
     with mock_aws():
@@ -159,7 +158,6 @@ def build_event(
 @pytest.fixture
 def invoke(aws: None) -> Invoke:
     from intake.handler import lambda_handler
-
     from local.context import LambdaContext
 
     def call(name: str, **kwargs: Any) -> Answer:

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from lapor.domain.wallclock import today_wib
 
+from lapor.domain.wallclock import today_wib
 from tests.integration.conftest import Answer, DynamoCalls, Invoke, build_event, table_items, valid_report
 from tests.integration.publishing import publish
 
@@ -368,7 +368,6 @@ def test_catalog_health_and_unknown_routes(invoke: Invoke) -> None:
 
 def test_an_unknown_route_is_404_in_the_error_shape(aws: None) -> None:
     from intake.handler import lambda_handler
-
     from local.context import LambdaContext
 
     event = build_event("get_health")

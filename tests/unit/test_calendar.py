@@ -6,6 +6,7 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from lapor.domain.calendar import (
     WIB,
     WorkingCalendar,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from lapor.domain.errors import AlreadyRated, Forbidden, InvalidTransition, NotFound, ReopenNotAllowed
 from lapor.domain.lifecycle import STATUS_LABELS, TRANSITIONS, Action, ClockKind, Role, Status, transition_for
 from lapor.domain.models import Rating, Report
-
 from tests.unit.builders import (
     COORDINATOR,
     OFFICIAL,

@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from lapor.domain.errors import NotFound
 from lapor.domain.identifiers import (
     derived_access_token,
@@ -21,8 +23,6 @@ from lapor.domain.messages import field_message, language
 from lapor.domain.models import NewReport, ReporterIdentity, TimelineEntry
 from lapor.domain.views import own_view, public_view, reporter_view
 from lapor.domain.wallclock import today_wib
-from pydantic import ValidationError
-
 from tests.unit.builders import OPERATOR, REPORTER, act, new_report, submitted, verified, wib
 
 IDENTITY = ReporterIdentity(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import BaseModel
+
 from lapor.domain.catalog import Agency, Category
 from lapor.domain.lifecycle import Status
 from lapor.domain.views import Deadlines, ReporterReportView, ReportSummary
-from pydantic import BaseModel
 
 
 class Submission(BaseModel):

@@ -12,6 +12,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
+
+from intake.answers import AgencyList, CategoryList, Health, ReportList, Submission
+from intake.submission import file_report
+from intake.wiring import city_setup, intake_service
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
@@ -19,10 +23,6 @@ from lapor.http.errors import ErrorBody
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument, metrics
 from lapor.ports import PublicFilter
-
-from intake.answers import AgencyList, CategoryList, Health, ReportList, Submission
-from intake.submission import file_report
-from intake.wiring import city_setup, intake_service
 
 app = make_resolver()
 

@@ -12,6 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from intake.answers import Submission
+from intake.wiring import SubmitOnce, idempotency, intake_service
 from lapor.adapters.secrets import token_secret
 from lapor.domain.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
 from lapor.domain.identifiers import derived_access_token, new_access_token
@@ -19,9 +22,6 @@ from lapor.domain.models import NewReport
 from lapor.domain.views import own_view
 from lapor.services.intake import Submitted
 from lapor.settings import settings
-
-from intake.answers import Submission
-from intake.wiring import SubmitOnce, idempotency, intake_service
 
 
 def file_report(

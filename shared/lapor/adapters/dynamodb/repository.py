@@ -7,8 +7,6 @@ import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from lapor.adapters.dynamodb.codec import from_item, to_item, value
 from lapor.adapters.dynamodb.items import (
     CONFIG_PK,
@@ -34,6 +32,7 @@ from lapor.domain.models import ReporterIdentity, TimelineEntry
 from lapor.ports import IdCollision, Page, PublicFilter, StoredReport
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
@@ -198,9 +197,10 @@ class DynamoReportRepository:
 
     def _transact(self, items: list[TransactWriteItemTypeDef]) -> list[str]:
         """Run one transaction; the cancellation reason codes when it was cancelled, else []."""
+        client_error, sdk_error = _sdk_errors()
         try:
             self._client.transact_write_items(TransactItems=items)
-        except ClientError as error:
+        except client_error as error:
             if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
                 reasons = error.response.get("CancellationReasons", [])
                 codes = [str(r.get("Code", "None")) for r in reasons]
@@ -208,7 +208,7 @@ class DynamoReportRepository:
                     raise StoreUnavailable("transaction throttled") from error
                 return codes
             raise _translated(error) from error
-        except BotoCoreError as error:
+        except sdk_error as error:
             raise StoreUnavailable(type(error).__name__) from error
         return []
 
@@ -223,13 +223,21 @@ class DynamoReportRepository:
             request = {**request, "ExclusiveStartKey": last}
 
     def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        client_error, sdk_error = _sdk_errors()
         try:
             answer: dict[str, Any] = getattr(self._client, operation)(**request)
-        except ClientError as error:
+        except client_error as error:
             raise _translated(error) from error
-        except BotoCoreError as error:
+        except sdk_error as error:
             raise StoreUnavailable(type(error).__name__) from error
         return answer
+
+
+def _sdk_errors() -> tuple[type[ClientError], type[Exception]]:
+    """botocore's error classes, imported when a call is made (the client has loaded botocore by then)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return ClientError, BotoCoreError
 
 
 def _translated(error: ClientError) -> Exception:
