@@ -51,7 +51,7 @@ types: $(STAMP) ## mypy on the domain package and the functions
 
 template: $(STAMP) $(SAM_STAMP) ## cfn-lint, offline SAM transform, sam build with the local Python
 	$(SAM_BIN)/cfn-lint template.yaml
-	$(SAM_BIN)/python tools/translate_template.py template.yaml
+	$(SAM_BIN)/python -m tools.translate_template template.yaml
 	SAM_CLI_TELEMETRY=0 $(SAM_BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build \
 		--parameter-overrides PythonRuntime=$(LOCAL_PYTHON_RUNTIME) --no-cached >/dev/null
 	$(BIN)/python tools/check_build.py .aws-sam/build
@@ -65,7 +65,7 @@ openapi-check: $(STAMP) ## fail when docs/openapi.json no longer matches the han
 invoke: $(STAMP) ## run one handler on one fixture: make invoke FN=intake EVENT=events/intake/...
 	$(BIN)/python -m local.invoke $(FN) $(EVENT)
 
-seed: $(SAM_STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK=lapor
+seed: $(STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK=lapor
 	$(BIN)/python -m tools.load_seed --stack $(STACK)
 
 bench: $(STAMP) ## print the benchmark figures

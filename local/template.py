@@ -14,10 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from local.aws_environment import ACCOUNT_ID, REGION
 from local.paths import TEMPLATE_PATH
+from tools.cfn_yaml import parse_template_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,37 +31,6 @@ DEFAULT_APP_TABLE = "AppTable"
 LOCAL_STACK_NAME = "lapor-local"
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
-
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """A safe YAML loader reading CloudFormation short tags (`!Ref X`) as their long form (`{"Ref": X}`)."""
-
-
-def _construct_short_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:  # pragma: no cover - yaml has no other node kind
-        raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node!r}", node.start_mark)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{tag_suffix}": value}
-
-
-_CloudFormationLoader.add_multi_constructor("!", _construct_short_tag)  # type: ignore[no-untyped-call]
-
-
-def parse_template_text(text: str) -> dict[str, Any]:
-    document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
-    if not isinstance(document, dict):
-        raise ValueError("template.yaml is not a mapping")
-    return document
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Transform the SAM template into plain CloudFormation, offline, as CloudFormation's SAM transform would.
 
-    .venv-sam/bin/python tools/translate_template.py template.yaml
+    .venv-sam/bin/python -m tools.translate_template template.yaml
 
 Runs in the tools environment (.venv-sam, which has aws-sam-translator). Makes no AWS call: the managed-policy
 map is static (empty; the template names no managed policy by name), parameter values come from the template's
@@ -20,38 +20,9 @@ from typing import Any
 
 import yaml
 
+from tools.cfn_yaml import load_template
+
 DEFAULT_REGION = "ap-southeast-3"  # Jakarta
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """A safe YAML loader that also reads CloudFormation's short-form tags (!Ref, !GetAtt, !Sub, ...)."""
-
-
-def _construct_intrinsic(loader: _CfnLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = tag_suffix if tag_suffix in ("Ref", "Condition") else f"Fn::{tag_suffix}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        scalar = loader.construct_scalar(node)
-        value = scalar.split(".", 1) if tag_suffix == "GetAtt" else scalar
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:  # pragma: no cover - YAML has no other node kinds
-        raise yaml.constructor.ConstructorError(
-            None, None, f"unexpected node for !{tag_suffix}", node.start_mark
-        )
-    return {name: value}
-
-
-yaml.add_multi_constructor("!", _construct_intrinsic, Loader=_CfnLoader)
-
-
-def load_template(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a template (a YAML mapping was expected)")
-    return data
 
 
 # Local code locations, which `sam package` replaces with S3 ones before CloudFormation's transform sees them.

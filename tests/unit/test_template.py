@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from tools.cfn_yaml import load_template
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -51,32 +52,9 @@ INTAKE_ROUTES = {
 }
 
 
-class CfnLoader(yaml.SafeLoader):
-    """A safe loader that reads CloudFormation's short-form tags as their long form (!Ref x -> {"Ref": x})."""
-
-
-def _construct_intrinsic(loader: CfnLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = tag_suffix if tag_suffix in ("Ref", "Condition") else f"Fn::{tag_suffix}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        scalar = loader.construct_scalar(node)
-        value = scalar.split(".", 1) if tag_suffix == "GetAtt" else scalar
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-yaml.add_multi_constructor("!", _construct_intrinsic, Loader=CfnLoader)
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    data = yaml.load(TEMPLATE_PATH.read_text(encoding="utf-8"), Loader=CfnLoader)  # noqa: S506
-    assert isinstance(data, dict)
-    return data
+    return load_template(TEMPLATE_PATH)
 
 
 def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
