@@ -79,11 +79,20 @@ def summary_from_item(item: dict[str, Any]) -> ReportSummary:
     return ReportSummary.model_validate(fields)
 
 
-def timeline_item(report_id: str, entry: TimelineEntry) -> dict[str, Any]:
+def timeline_item(change: Change) -> dict[str, Any]:
+    """The timeline entry, with the context its domain event needs (lapor.domain.events), no identity."""
+    report, before, entry = change.after, change.before, change.entry
+    previous = before.agency.id if before is not None and before.agency is not None else None
+    current = report.agency.id if report.agency else None
     return {
-        "pk": report_pk(report_id),
+        "pk": report_pk(report.id),
         "sk": f"{TIMELINE_PREFIX}{entry.seq:06d}",
         **entry.model_dump(mode="json"),
+        "report_id": report.id,
+        "agency_id": current,
+        "previous_agency_id": previous if previous != current else None,
+        "report_type": report.type,
+        "category": report.category.code if report.category else None,
     }
 
 

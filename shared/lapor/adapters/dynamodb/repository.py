@@ -182,7 +182,7 @@ class DynamoReportRepository:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": to_item(timeline_item(change.after.id, change.entry)),
+                    "Item": to_item(timeline_item(change)),
                     "ConditionExpression": not_there,
                 }
             },
