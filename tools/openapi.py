@@ -39,8 +39,9 @@ COMMON_ERRORS = {
 def _resolvers() -> list[Any]:
     os.environ.setdefault("TABLE_NAME", "AppTable")
     from intake.handler import app as intake_app
+    from routing.handler import app as routing_app
 
-    return [intake_app]
+    return [intake_app, routing_app]
 
 
 def build() -> dict[str, Any]:

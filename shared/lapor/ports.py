@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 from lapor.domain.actions import Change
 from lapor.domain.catalog import CitySetup
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
-from lapor.domain.views import ReportSummary
+from lapor.domain.routing_rules import RoutingRule
+from lapor.domain.views import ReportSummary, StaffReportSummary
+
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,7 @@ class StoredReport:
     report: Report
     timeline: list[TimelineEntry]
     identity: ReporterIdentity | None = None  # only when asked for, for the reporter's own view
+    token_hash: str | None = None  # only when asked for: the reporter's own reads and actions
 
 
 @dataclass(frozen=True)
@@ -26,30 +32,97 @@ class PublicFilter:
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[ReportSummary]
+class IdentityRead:
+    """One read of a reporter's identity, as the access log keeps it."""
+
+    at: datetime
+    actor_role: str
+    actor_id: str
+    agency_id: str | None
+    request_id: str
+
+    def actor_fields(self) -> dict[str, Any]:
+        return {
+            "actor_role": self.actor_role,
+            "actor_id": self.actor_id,
+            "agency_id": self.agency_id,
+            "request_id": self.request_id,
+        }
+
+    @classmethod
+    def from_fields(cls, item: dict[str, Any]) -> IdentityRead:
+        return cls(
+            at=datetime.fromisoformat(str(item["at"])),
+            actor_role=str(item["actor_role"]),
+            actor_id=str(item["actor_id"]),
+            agency_id=item.get("agency_id"),
+            request_id=str(item.get("request_id", "")),
+        )
+
+
+@dataclass(frozen=True)
+class StaffFilter:
+    """A staff list: `agency_id` is the caller's scope (operator, official) or a filter (coordinator)."""
+
+    agency_id: str | None = None
+    status: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    submitted_from: str | None = None  # UTC instant, inclusive
+    submitted_before: str | None = None  # UTC instant, exclusive
+
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    items: list[Item]
     next_cursor: str | None
 
 
 class ReportRepository(Protocol):
-    def create(self, change: Change, identity: ReporterIdentity) -> None:
+    def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
         """Store a new report, its identity, first timeline entry and metric event: one transactional write.
 
         Raises `IdCollision` when the id is taken, `StoreUnavailable` when throttled.
         """
 
-    def get(self, report_id: str, *, with_identity: bool = False) -> StoredReport | None:
-        """One read: the report and its timeline (and, when asked, the identity)."""
+    def get(
+        self, report_id: str, *, with_identity: bool = False, with_token: bool = False
+    ) -> StoredReport | None:
+        """One read: the report and its timeline (and, when asked, the identity and the token's hash)."""
 
     def save(self, change: Change) -> None:
         """Store a state change: one conditional transactional write; `VersionConflict` when stale."""
 
-    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page:
+    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
         """One query: verified, non-confidential reports, newest first. `Unparseable` on a bad cursor."""
 
+    def list_staff(self, where: StaffFilter, limit: int, cursor: str | None) -> Page[StaffReportSummary]:
+        """One query: running clocks first by their soonest deadline, then the rest."""
+
     def city_setup(self) -> CitySetup:
-        """The catalog and the calendar adjustments (one query)."""
+        """The catalog, the routing rules and the calendar adjustments (one query)."""
+
+    def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
+        """Append one identity read to the report's access log."""
+
+    def identity_reads(self, report_id: str) -> list[IdentityRead]:
+        """The report's access log, oldest first."""
+
+    def replace_routing_rules(self, old: Sequence[RoutingRule], new: Sequence[RoutingRule]) -> None:
+        """Store the coordinator's new rule set."""
+
+    def suggest_agency(self, report_id: str, agency_id: str) -> bool:
+        """Record a route suggestion on a report waiting for verification (no status or version change)."""
+
+    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
+        """Replace the reporter's token hash unless it was renewed at or after `not_since`."""
 
 
 class IdCollision(Exception):
     """A new tracking id was already taken (about one in a trillion): draw another."""
+
+
+class EventPublisher(Protocol):
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
+        """Put one domain event on the bus; raises when it was not accepted."""

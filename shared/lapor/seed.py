@@ -45,4 +45,16 @@ def seed_items(seed: dict[str, Any]) -> list[dict[str, Any]]:
         )
     for name in seed["kecamatan"]:
         items.append({"pk": CONFIG_PK, "sk": f"KECAMATAN#{name}", "name": name})
+    # The routing rules start as the categories' default agencies, never auto-disposed.
+    for category in seed["categories"]:
+        items.append(
+            {
+                "pk": CONFIG_PK,
+                "sk": f"RULE#{category['code']}#*",
+                "category": category["code"],
+                "agency_id": category["default_agency_id"],
+                "auto_dispose": False,
+            }
+        )
+    items.append({"pk": CONFIG_PK, "sk": "RULESET", "count": len(seed["categories"])})
     return items

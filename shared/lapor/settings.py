@@ -21,6 +21,7 @@ class FunctionSettings(BaseModel):
     token_secret_arn: str | None = None
     tracing_enabled: bool = False
     idempotency_expiry_seconds: int = 24 * 3600
+    event_bus_name: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> FunctionSettings:
@@ -31,6 +32,7 @@ class FunctionSettings(BaseModel):
             token_secret=SecretStr(secret) if secret else None,
             token_secret_arn=env.get("TOKEN_SECRET_ARN"),
             tracing_enabled=tracing_enabled(env),
+            event_bus_name=env.get("EVENT_BUS_NAME"),
         )
 
 

@@ -7,7 +7,9 @@ around each test, so every test gets a fresh, seeded table.
 from __future__ import annotations
 
 import copy
+import io
 import json
+import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -32,6 +34,7 @@ os.environ.update(
         "TABLE_NAME": "AppTable",
         "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
         "TOKEN_SECRET": "integration-test-secret",
+        "EVENT_BUS_NAME": "lapor-test-bus",
         "POWERTOOLS_SERVICE_NAME": "intake",
         "POWERTOOLS_METRICS_NAMESPACE": "Lapor",
     }
@@ -42,16 +45,24 @@ os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 def _clear_caches() -> None:
     from intake import submission, wiring
     from lapor.adapters.dynamodb.client import dynamodb_client
+    from lapor.adapters.event_bus import events_client
     from lapor.settings import settings
+    from routing import stream
+    from routing import wiring as routing_wiring
 
     for cached in (
         dynamodb_client,
+        events_client,
         settings,
         wiring.repository,
         wiring.city_setup,
         wiring.intake_service,
         wiring.idempotency,
         submission._submit_once,
+        routing_wiring.repository,
+        routing_wiring.city_setup,
+        routing_wiring.casework,
+        stream.routing_service,
     ):
         cached.cache_clear()
 
@@ -69,8 +80,23 @@ def aws() -> Iterator[None]:
         with table.batch_writer() as batch:
             for item in seed_items(load_seed(ROOT / "seed" / "sukabumi.json")):
                 batch.put_item(Item=item)
+        boto3.client("events").create_event_bus(Name="lapor-test-bus")
         yield
         _clear_caches()
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """What the Powertools logger writes (its handler keeps the stream it was built with, which capsys
+    does not see)."""
+    from lapor.observability import logger
+
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield buffer
+    handler.setStream(previous)
 
 
 @dataclass
@@ -120,8 +146,8 @@ def calls(aws: None) -> DynamoCalls:
 Invoke = Callable[..., Answer]
 
 
-def load_event(name: str) -> dict[str, Any]:
-    with (EVENTS / "intake" / f"{name}.json").open(encoding="utf-8") as handle:
+def load_event(name: str, function: str = "intake") -> dict[str, Any]:
+    with (EVENTS / function / f"{name}.json").open(encoding="utf-8") as handle:
         event: dict[str, Any] = json.load(handle)
     return event
 
@@ -135,8 +161,12 @@ def build_event(
     headers: dict[str, str] | None = None,
     drop_headers: tuple[str, ...] = (),
     query: dict[str, str] | None = None,
+    function: str = "intake",
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    event = copy.deepcopy(load_event(name))
+    event = copy.deepcopy(load_event(name, function))
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"claims": claims}
     if report_id is not None:
         event["pathParameters"] = {"id": report_id}
         event["path"] = event["resource"].replace("{id}", report_id)
@@ -155,18 +185,44 @@ def build_event(
     return event
 
 
+def _answer(result: dict[str, Any]) -> Answer:
+    headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
+    headers.update({k.lower(): ", ".join(v) for k, v in (result.get("multiValueHeaders") or {}).items()})
+    body = json.loads(result["body"]) if result.get("body") else None
+    return Answer(result["statusCode"], headers, body)
+
+
 @pytest.fixture
 def invoke(aws: None) -> Invoke:
     from intake.handler import lambda_handler
     from local.context import LambdaContext
 
     def call(name: str, **kwargs: Any) -> Answer:
-        event = build_event(name, **kwargs)
-        result = lambda_handler(event, LambdaContext("intake", 512, 10))
-        headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
-        headers.update({k.lower(): ", ".join(v) for k, v in (result.get("multiValueHeaders") or {}).items()})
-        body = json.loads(result["body"]) if result.get("body") else None
-        return Answer(result["statusCode"], headers, body)
+        return _answer(lambda_handler(build_event(name, **kwargs), LambdaContext("intake", 512, 10)))
+
+    return call
+
+
+def claims_of(role: str, agency_id: str | None = None, sub: str | None = None) -> dict[str, str]:
+    """The claims Cognito's authorizer puts in the request context (string values, as API Gateway does)."""
+    claims = {"sub": sub or f"{role}-{agency_id or 'city'}", "cognito:groups": role, "token_use": "id"}
+    if agency_id:
+        claims["custom:agency_id"] = agency_id
+    return claims
+
+
+@pytest.fixture
+def staff(aws: None) -> Invoke:
+    """Call a staff route as `role` (of `agency_id`): `staff("post_verify", "coordinator", report_id=...)`."""
+    from local.context import LambdaContext
+    from routing.handler import lambda_handler
+
+    def call(
+        name: str, role: str | None = "coordinator", agency_id: str | None = None, **kwargs: Any
+    ) -> Answer:
+        claims = claims_of(role, agency_id) if role else {}
+        event = build_event(name, function="routing", claims=claims, **kwargs)
+        return _answer(lambda_handler(event, LambdaContext("routing", 512, 10)))
 
     return call
 

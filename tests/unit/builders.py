@@ -41,7 +41,6 @@ def submitted(at: datetime | None = None, **overrides: Any) -> Report:
     change = submit(
         new_report(**overrides),
         report_id="LPR-0000-0001",
-        token_hash="0" * 64,
         category=CategoryRef(code="jalan", name="Jalan dan trotoar rusak"),
         at=when,
         calendar=CALENDAR,

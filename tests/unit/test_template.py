@@ -46,10 +46,41 @@ INTAKE_ROUTES = {
     ("get", "/reports/{id}"),
     ("post", "/reports/{id}/replies"),
     ("post", "/reports/{id}/rating"),
+    ("post", "/reports/{id}/access"),
     ("get", "/categories"),
     ("get", "/agencies"),
     ("get", "/health"),
 }
+
+STAFF_ROUTES = {
+    ("get", "/staff/reports"),
+    ("get", "/staff/reports/{id}"),
+    ("get", "/staff/reports/{id}/reporter"),
+    ("get", "/staff/reports/{id}/access-log"),
+    ("post", "/staff/reports/{id}/verify"),
+    ("post", "/staff/reports/{id}/suspend"),
+    ("post", "/staff/reports/{id}/archive"),
+    ("post", "/staff/reports/{id}/refer"),
+    ("post", "/staff/reports/{id}/forward"),
+    ("post", "/staff/reports/{id}/return"),
+    ("post", "/staff/reports/{id}/followups"),
+    ("post", "/staff/reports/{id}/close"),
+    ("get", "/staff/routing-rules"),
+    ("put", "/staff/routing-rules"),
+}
+
+STAFF_GROUPS = {"coordinator", "operator", "official", "leadership"}
+
+# Function -> (CodeUri, Handler, POWERTOOLS_SERVICE_NAME)
+FUNCTIONS = {
+    "IntakeFunction": ("functions/intake/", "intake.handler.lambda_handler", "intake"),
+    "RoutingFunction": ("functions/routing/", "routing.handler.lambda_handler", "routing"),
+    "RoutingStreamFunction": ("functions/routing/", "routing.stream.lambda_handler", "routing-stream"),
+    "NotifyFunction": ("functions/notify/", "notify.handler.lambda_handler", "notify"),
+}
+
+# Asynchronous event source types: each needs somewhere for what fails for good to go.
+ASYNC_EVENT_TYPES = {"DynamoDB", "Kinesis", "SQS", "EventBridgeRule", "Schedule", "ScheduleV2", "SNS", "S3"}
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +170,38 @@ def _is_the_xray_exception(statement: dict[str, Any], conditions: tuple[str, ...
     )
 
 
+def _granted(template: dict[str, Any], function_id: str) -> dict[str, set[str]]:
+    """Resource (as sorted JSON) -> actions the function's role allows on it (unconditional statements)."""
+    role = template["Resources"][_role_id(template["Resources"][function_id])]
+    granted: dict[str, set[str]] = {}
+    for statement, conditions in _role_permissions(role):
+        assert statement["Effect"] == "Allow"
+        if conditions:
+            continue  # X-Ray, when tracing is on: test_xray_is_the_single_conditional_exception_of_each_role
+        for resource in _as_list(statement["Resource"]):
+            key = json.dumps(resource, sort_keys=True)
+            granted.setdefault(key, set()).update(_as_list(statement["Action"]))
+    return granted
+
+
+def _ref(node: Any) -> str:
+    return json.dumps(node, sort_keys=True)
+
+
+def _get_att(resource_id: str, attribute: str) -> str:
+    return _ref({"Fn::GetAtt": [resource_id, attribute]})
+
+
+def _api_events(template: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function id, event name, event) of every `Type: Api` event of every function."""
+    return [
+        (function_id, name, event)
+        for function_id, function in _resources(template, "AWS::Serverless::Function").items()
+        for name, event in (function["Properties"].get("Events") or {}).items()
+        if event["Type"] == "Api"
+    ]
+
+
 def test_template_parses_with_short_form_tags(template: dict[str, Any]) -> None:
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
     assert template["Resources"]["AppTable"]["Properties"]["StreamSpecification"]
@@ -154,8 +217,36 @@ def test_the_logical_ids_are_kept(template: dict[str, Any]) -> None:
         "TokenSecret",
         "IntakeFunction",
         "IntakeFunctionRole",
+        "UserPool",
+        "UserPoolClient",
+        "RoutingFunction",
+        "RoutingFunctionRole",
+        "RoutingStreamFunction",
+        "RoutingStreamFunctionRole",
+        "RoutingStreamDLQ",
+        "EventBus",
+        "NotificationsTopic",
+        "NotifyFunction",
+        "NotifyFunctionRole",
+        "NotifyDLQ",
+        "NotifyDLQPolicy",
     }
     assert expected <= set(template["Resources"])
+
+
+@pytest.mark.parametrize(("function_id", "expected"), sorted(FUNCTIONS.items()))
+def test_functions_code_handler_and_service_name(
+    template: dict[str, Any], function_id: str, expected: tuple[str, str, str]
+) -> None:
+    code_uri, handler, service = expected
+    props = template["Resources"][function_id]["Properties"]
+    assert props["CodeUri"] == code_uri
+    assert props["Handler"] == handler
+    assert props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == service
+
+
+def test_the_template_has_exactly_the_documented_functions(template: dict[str, Any]) -> None:
+    assert set(_resources(template, "AWS::Serverless::Function")) == set(FUNCTIONS)
 
 
 def test_policy_statements_are_found(template: dict[str, Any]) -> None:
@@ -258,16 +349,7 @@ def test_each_function_logs_only_to_its_own_log_group(template: dict[str, Any]) 
 
 
 def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
-    role = template["Resources"][_role_id(template["Resources"]["IntakeFunction"])]
-    granted: dict[str, set[str]] = {}
-    for statement, conditions in _role_permissions(role):
-        assert statement["Effect"] == "Allow"
-        if conditions:
-            continue  # X-Ray, when tracing is on: test_xray_is_the_single_conditional_exception_of_each_role
-        for resource in _as_list(statement["Resource"]):
-            key = json.dumps(resource, sort_keys=True)
-            granted.setdefault(key, set()).update(_as_list(statement["Action"]))
-
+    granted = _granted(template, "IntakeFunction")
     log_group = json.dumps({"Fn::GetAtt": ["IntakeFunctionLogGroup", "Arn"]}, sort_keys=True)
     app_table = json.dumps({"Fn::GetAtt": ["AppTable", "Arn"]}, sort_keys=True)
     public_index = json.dumps({"Fn::Sub": "${AppTable.Arn}/index/public-index"}, sort_keys=True)
@@ -277,12 +359,63 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         log_group: LOG_ACTIONS,
         # Query: DynamoReportRepository.get() and city_setup(); PutItem: create() and save(), whose
         # TransactWriteItems hold only Put items (a ConditionCheck item would need ConditionCheckItem).
-        app_table: {"dynamodb:Query", "dynamodb:PutItem"},
+        # UpdateItem: renew_access() (POST /reports/{id}/access) on the reporter's access item.
+        app_table: {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         public_index: {"dynamodb:Query"},  # list_public()
         # Powertools' DynamoDBPersistenceLayer: _put_record, _get_record, _update_record, _delete_record.
         idempotency: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         secret: {"secretsmanager:GetSecretValue"},
+        # POST /reports/{id}/access publishes lapor.report.access_link.
+        _get_att("EventBus", "Arn"): {"events:PutEvents"},
     }
+
+
+def test_routing_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "RoutingFunction") == {
+        _get_att("RoutingFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # Query: reads of a report, identity, access log, catalog and rules; PutItem: the transactional
+        # puts (report, timeline, metric event, rules) and the access-log item; DeleteItem: replaced rules.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+        _ref({"Fn::Sub": "${AppTable.Arn}/index/inbox-index"}): {"dynamodb:Query"},  # an agency's list
+        _ref({"Fn::Sub": "${AppTable.Arn}/index/queue-index"}): {"dynamodb:Query"},  # every report
+    }
+
+
+def test_routing_stream_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "RoutingStreamFunction") == {
+        _get_att("RoutingStreamFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        _get_att("AppTable", "StreamArn"): {
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        },
+        # Query: the report, catalog and rules; UpdateItem: the route suggestion; PutItem: auto_dispose.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
+        _get_att("EventBus", "Arn"): {"events:PutEvents"},
+        _get_att("RoutingStreamDLQ", "Arn"): {"sqs:SendMessage"},  # the stream event's on-failure destination
+    }
+
+
+def test_notify_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "NotifyFunction") == {
+        _get_att("NotifyFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        _get_att("AppTable", "Arn"): {"dynamodb:Query"},  # the report and the reporter's contact
+        _ref({"Ref": "NotificationsTopic"}): {"sns:Publish"},
+        _ref({"Ref": "TokenSecret"}): {"secretsmanager:GetSecretValue"},  # access_link: re-derive the token
+    }
+
+
+def test_only_routing_and_the_stream_write_the_app_table_and_only_they_and_intake_publish(
+    template: dict[str, Any],
+) -> None:
+    app_table = _get_att("AppTable", "Arn")
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    writers = {fid for fid in FUNCTIONS if _granted(template, fid).get(app_table, set()) & writes}
+    assert writers == {"IntakeFunction", "RoutingFunction", "RoutingStreamFunction"}
+    bus = _get_att("EventBus", "Arn")
+    publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
+    assert publishers == {"IntakeFunction", "RoutingStreamFunction"}
 
 
 def test_app_table_is_protected(template: dict[str, Any]) -> None:
@@ -316,7 +449,12 @@ def test_no_index_projects_identity_or_the_token_hash(template: dict[str, Any]) 
         for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
         for index in table["Properties"].get(kind, [])
     ]
-    assert {index["IndexName"] for index in indexes} >= {"public-index", "inbox-index", "due-index"}
+    assert {index["IndexName"] for index in indexes} >= {
+        "public-index",
+        "inbox-index",
+        "queue-index",
+        "due-index",
+    }
     for index in indexes:
         projection = index["Projection"]
         assert projection["ProjectionType"] in ("INCLUDE", "KEYS_ONLY"), index["IndexName"]
@@ -377,6 +515,171 @@ def test_intake_routes_are_unchanged(template: dict[str, Any]) -> None:
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
 
 
+def test_staff_routes_are_the_routing_functions(template: dict[str, Any]) -> None:
+    events = template["Resources"]["RoutingFunction"]["Properties"]["Events"]
+    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
+    assert routes == STAFF_ROUTES
+    assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
+
+
+def test_the_api_has_the_cognito_authorizer_and_no_default(template: dict[str, Any]) -> None:
+    auth = template["Resources"]["Api"]["Properties"]["Auth"]
+    # No DefaultAuthorizer: it would close the public routes (or force every one of them to opt out).
+    assert set(auth) == {"Authorizers"}
+    assert auth["Authorizers"] == {"CognitoAuthorizer": {"UserPoolArn": {"Fn::GetAtt": ["UserPool", "Arn"]}}}
+
+
+def test_staff_routes_have_the_authorizer_and_public_routes_none(template: dict[str, Any]) -> None:
+    seen_staff = set()
+    for function_id, name, event in _api_events(template):
+        props = event["Properties"]
+        path = props["Path"]
+        if path == "/staff" or path.startswith("/staff/"):
+            seen_staff.add((props["Method"], path))
+            assert props.get("Auth") == {"Authorizer": "CognitoAuthorizer"}, (function_id, name)
+        else:
+            assert "Auth" not in props, (function_id, name)
+    assert seen_staff == STAFF_ROUTES
+
+
+def test_no_route_is_served_twice(template: dict[str, Any]) -> None:
+    routes = [
+        (e["Properties"]["Method"].lower(), e["Properties"]["Path"]) for _, _, e in _api_events(template)
+    ]
+    assert len(routes) == len(set(routes))
+
+
+def test_the_user_pool_is_staff_only_with_groups_and_agency(template: dict[str, Any]) -> None:
+    pool = template["Resources"]["UserPool"]["Properties"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    password = pool["Policies"]["PasswordPolicy"]
+    assert password["MinimumLength"] >= 12
+    assert all(password[key] is True for key in ("RequireLowercase", "RequireUppercase", "RequireNumbers"))
+    assert password["RequireSymbols"] is True
+    agency = [attribute for attribute in pool["Schema"] if attribute["Name"] == "agency_id"]
+    assert len(agency) == 1
+    assert agency[0]["AttributeDataType"] == "String"
+    assert agency[0]["Mutable"] is True
+    groups = _resources(template, "AWS::Cognito::UserPoolGroup").values()
+    assert {group["Properties"]["GroupName"] for group in groups} == STAFF_GROUPS
+    assert all(group["Properties"]["UserPoolId"] == {"Ref": "UserPool"} for group in groups)
+
+
+def test_the_app_client_is_public_srp_and_cannot_change_the_agency(template: dict[str, Any]) -> None:
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert client["UserPoolId"] == {"Ref": "UserPool"}
+    assert client["GenerateSecret"] is False
+    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    # The agency is a claim the handlers trust: readable (in the ID token), never writable by its user.
+    assert "custom:agency_id" in client["ReadAttributes"]
+    assert "WriteAttributes" in client
+    assert "custom:agency_id" not in client["WriteAttributes"]
+
+
+def test_every_asynchronous_source_has_a_dead_letter_destination(template: dict[str, Any]) -> None:
+    found = 0
+    for function_id, function in _resources(template, "AWS::Serverless::Function").items():
+        for name, event in (function["Properties"].get("Events") or {}).items():
+            if event["Type"] not in ASYNC_EVENT_TYPES:
+                continue
+            found += 1
+            props = event["Properties"]
+            if event["Type"] in ("DynamoDB", "Kinesis"):
+                on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
+                destination = on_failure.get("Destination")
+            else:
+                destination = (props.get("DeadLetterConfig") or {}).get("Arn")
+            assert isinstance(destination, dict), f"{function_id}.{name} has no dead-letter destination"
+            queue_id, attribute = destination["Fn::GetAtt"]
+            assert attribute == "Arn", (function_id, name)
+            queue = template["Resources"][queue_id]
+            assert queue["Type"] == "AWS::SQS::Queue", (function_id, name)
+            assert queue["Properties"]["SqsManagedSseEnabled"] is True, queue_id
+            assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600, queue_id
+    assert found >= 2  # the table stream and the notify rule
+
+
+def test_the_stream_event_bisects_and_reports_item_failures(template: dict[str, Any]) -> None:
+    event = template["Resources"]["RoutingStreamFunction"]["Properties"]["Events"]["TableStream"]
+    assert event["Type"] == "DynamoDB"
+    props = event["Properties"]
+    assert props["Stream"] == {"Fn::GetAtt": ["AppTable", "StreamArn"]}
+    assert props["StartingPosition"] == "LATEST"
+    assert props["BatchSize"] == 10
+    assert props["MaximumBatchingWindowInSeconds"] == 1
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["MaximumRetryAttempts"] == 3  # not -1 (forever): a poison record must not block the shard
+    assert props["MaximumRecordAgeInSeconds"] == 3600
+    # No `Type` in OnFailure: SAM would then try to add the SQS policy itself; the explicit role has it.
+    assert set(props["DestinationConfig"]["OnFailure"]) == {"Destination"}
+
+
+def test_the_stream_filters_pass_new_reports_and_new_timeline_entries_only(template: dict[str, Any]) -> None:
+    events = template["Resources"]["RoutingStreamFunction"]["Properties"]["Events"]
+    props = events["TableStream"]["Properties"]
+    patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    assert patterns == [
+        {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["R"]}}}},
+        {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "T#"}]}}}},
+    ]  # so identity ("I"), access-log ("AL#..."), metric and CONFIG items never reach the function
+
+
+def test_the_stream_function_knows_the_bus(template: dict[str, Any]) -> None:
+    variables = template["Resources"]["RoutingStreamFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["EVENT_BUS_NAME"] == {"Ref": "EventBus"}
+    intake = template["Resources"]["IntakeFunction"]["Properties"]["Environment"]["Variables"]
+    assert intake["EVENT_BUS_NAME"] == {"Ref": "EventBus"}
+
+
+def test_the_notify_rule_takes_lapor_events_and_has_a_dlq(template: dict[str, Any]) -> None:
+    function = template["Resources"]["NotifyFunction"]["Properties"]
+    variables = function["Environment"]["Variables"]
+    assert variables["NOTIFICATIONS_TOPIC_ARN"] == {"Ref": "NotificationsTopic"}
+    assert variables["TOKEN_SECRET_ARN"] == {"Ref": "TokenSecret"}
+    assert variables["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    assert template["Parameters"]["PublicBaseUrl"]["Default"] == "https://lapor.example.go.id"
+    events = function["Events"]
+    assert list(events) == ["DomainEvents"]
+    event = events["DomainEvents"]
+    assert event["Type"] == "EventBridgeRule"
+    props = event["Properties"]
+    assert props["EventBusName"] == {"Ref": "EventBus"}
+    assert props["Pattern"] == {"source": ["lapor"]}
+    assert props["RetryPolicy"] == {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600}
+    assert props["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["NotifyDLQ", "Arn"]}}
+
+
+def test_the_notify_dlq_lets_only_the_notify_rule_send(template: dict[str, Any]) -> None:
+    # With DeadLetterConfig Arn (not Type: SQS), SAM writes no queue policy: the template must.
+    policy = template["Resources"]["NotifyDLQPolicy"]
+    assert policy["Type"] == "AWS::SQS::QueuePolicy"
+    assert policy["Properties"]["Queues"] == [{"Ref": "NotifyDLQ"}]
+    assert _statements(policy["Properties"]["PolicyDocument"]) == [
+        {
+            "Sid": "NotifyRuleDeadLetters",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": ["NotifyDLQ", "Arn"]},
+            # SAM names the rule of an EventBridgeRule event <function id><event name>.
+            "Condition": {
+                "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["NotifyFunctionDomainEvents", "Arn"]}}
+            },
+        }
+    ]
+
+
+def test_the_bus_and_the_topic(template: dict[str, Any]) -> None:
+    bus = template["Resources"]["EventBus"]
+    assert bus["Type"] == "AWS::Events::EventBus"
+    assert bus["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}-lapor"}
+    topic = template["Resources"]["NotificationsTopic"]
+    assert topic["Type"] == "AWS::SNS::Topic"
+    assert topic["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+
+
 def test_stage_throttling_is_set(template: dict[str, Any]) -> None:
     settings = template["Resources"]["Api"]["Properties"]["MethodSettings"]
     everything = [s for s in settings if s["ResourcePath"] == "/*" and s["HttpMethod"] == "*"]
@@ -411,6 +714,9 @@ def test_throttled_answer_says_when_to_retry(template: dict[str, Any]) -> None:
 
 def test_outputs(template: dict[str, Any]) -> None:
     outputs = template["Outputs"]
-    assert {"ApiUrl", "AppTableName", "IdempotencyTableName"} <= set(outputs)
+    expected = {"ApiUrl", "AppTableName", "IdempotencyTableName", "UserPoolId", "UserPoolClientId"}
+    assert expected <= set(outputs)
+    assert outputs["UserPoolId"]["Value"] == {"Ref": "UserPool"}
+    assert outputs["UserPoolClientId"]["Value"] == {"Ref": "UserPoolClient"}
     assert outputs["AppTableName"]["Value"] == {"Ref": "AppTable"}
     assert outputs["IdempotencyTableName"]["Value"] == {"Ref": "IdempotencyTable"}

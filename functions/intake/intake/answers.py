@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from lapor.domain.catalog import Agency, Category
 from lapor.domain.lifecycle import Status
@@ -32,6 +32,16 @@ class CategoryList(BaseModel):
 
 class AgencyList(BaseModel):
     items: list[Agency]
+
+
+class AccessRequest(BaseModel):
+    """`POST /reports/{id}/access` takes an empty object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Accepted(BaseModel):
+    status: Literal["accepted"]
 
 
 class Health(BaseModel):

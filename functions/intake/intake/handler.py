@@ -13,15 +13,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
-from intake.answers import AgencyList, CategoryList, Health, ReportList, Submission
-from intake.submission import file_report
+from intake.answers import Accepted, AccessRequest, AgencyList, CategoryList, Health, ReportList, Submission
+from intake.submission import file_report, send_access_link
 from intake.wiring import city_setup, intake_service
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
 from lapor.http.errors import ErrorBody
 from lapor.http.resolver import guarded, make_resolver
-from lapor.observability import instrument, metrics
+from lapor.observability import instrument, logger, metrics
 from lapor.ports import PublicFilter
 
 app = make_resolver()
@@ -84,6 +84,7 @@ def create_report(
     raw = app.current_event.json_body
     answer = file_report(report, raw, idempotency_key, app.lambda_context)
     metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
+    logger.info("report filed", extra={"report_id": answer.id, "type": answer.report.type})
     return Response(
         status_code=201,
         content_type="application/json",
@@ -160,6 +161,17 @@ def rate(
     id: ReportId, rating: Annotated[RatingInput, Body()], x_report_token: ReportToken = None
 ) -> Response[Any]:
     return _report_answer(intake_service().rate(id, x_report_token, rating), 201)
+
+
+@app.post(
+    "/reports/<id>/access",
+    summary="Send a new access link to the contact on file (the old token stops working)",
+    tags=["reporter"],
+    responses={202: _json(Accepted, "Accepted, whether or not the report exists"), **_BODY_ERRORS},
+)
+def request_access(id: ReportId, body: Annotated[AccessRequest, Body()]) -> Response[Any]:
+    send_access_link(id)
+    return Response(202, "application/json", Accepted(status="accepted").model_dump())
 
 
 @app.get("/categories", summary="Report categories", tags=["public"])

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.answers import Submission
 from intake.wiring import SubmitOnce, idempotency, intake_service
+from lapor.adapters.event_bus import EventBridgePublisher
 from lapor.adapters.secrets import token_secret
 from lapor.domain.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
 from lapor.domain.identifiers import derived_access_token, new_access_token
@@ -84,3 +85,11 @@ def _answer_without_secrets(submitted: Submitted) -> dict[str, Any]:
 def _with_secrets(stored: dict[str, Any], token: str, new: NewReport) -> Submission:
     report = {**stored["report"], "reporter": new.reporter.model_dump(mode="json")}
     return Submission.model_validate({**stored, "access_token": token, "report": report})
+
+
+def send_access_link(report_id: str) -> None:
+    """A new access link for the report's reporter (nothing is said about whether the report exists)."""
+    bus = settings().event_bus_name
+    if not bus:
+        raise RuntimeError("EVENT_BUS_NAME is not set")
+    intake_service().request_access(report_id, token_secret(settings()), EventBridgePublisher(bus))

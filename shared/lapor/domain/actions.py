@@ -77,7 +77,6 @@ def submit(
     new: NewReport,
     *,
     report_id: str,
-    token_hash: str,
     category: CategoryRef | None,
     at: datetime,
     calendar: WorkingCalendar,
@@ -105,7 +104,6 @@ def submit(
         version=1,
         clocks=clocks,
         sla_policy=policy.version,
-        token_hash=token_hash,
     )
     entry = _entry(report, Command(Action.SUBMIT, REPORTER, at), None)
     return Change(before=None, after=report, entry=entry, started=tuple(clocks.values()))

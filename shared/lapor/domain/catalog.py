@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from lapor.domain.calendar import WorkingCalendar, YearAdjustments
 from lapor.domain.models import ReportType
+from lapor.domain.routing_rules import RoutingRule, default_rules
 
 
 class Agency(BaseModel):
@@ -36,6 +37,14 @@ class CitySetup:
     categories: Mapping[str, Category] = field(default_factory=dict)
     kecamatan: tuple[str, ...] = ()
     calendar_adjustments: Mapping[int, YearAdjustments] = field(default_factory=dict)
+    stored_rules: tuple[RoutingRule, ...] | None = None  # None: none stored yet, the defaults apply
+
+    @property
+    def routing_rules(self) -> tuple[RoutingRule, ...]:
+        if self.stored_rules is not None:
+            return self.stored_rules
+        pairs = sorted((c.code, c.default_agency_id) for c in self.categories.values())
+        return tuple(default_rules(pairs))
 
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(self.calendar_adjustments)

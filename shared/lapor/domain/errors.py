@@ -37,6 +37,12 @@ class BadToken(DomainError):
     code = "invalid_token"
 
 
+class Unauthenticated(DomainError):
+    """A staff route reached without verified claims (API Gateway's authorizer normally stops it)."""
+
+    code = "unauthorized"
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 

@@ -89,6 +89,18 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "x-report-token": ("X-Report-Token", "X-Report-Token"),
     "Content-Type": ("Content-Type", "Content-Type"),
     "id": ("Nomor laporan", "Report id"),
+    "if-match": ("If-Match", "If-Match"),
+    "rules": ("Aturan", "Rules"),
+    "reason": ("Alasan", "Reason"),
+    "resolution": ("Penyelesaian", "Resolution"),
+    "note": ("Catatan", "Note"),
+    "target": ("Tujuan", "Target"),
+    "internal": ("Internal", "Internal"),
+    "requires_supervision": ("Berkadar pengawasan", "Requires supervision"),
+    "overdue": ("Terlambat", "Overdue"),
+    "q": ("Kata kunci", "Search"),
+    "from": ("Dari tanggal", "From"),
+    "to": ("Sampai tanggal", "To"),
 }
 
 # Problem type -> (Indonesian, English); `{label}` and the problem's parameters are filled in.
@@ -141,6 +153,15 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     ),
     "invalid_cursor": ("{label} tidak sah.", "{label} is not valid."),
     "json_invalid": ("Isi permintaan bukan JSON yang sah.", "The request body is not valid JSON."),
+    "duplicate_rule": (
+        "Ada lebih dari satu aturan untuk kategori dan kecamatan yang sama.",
+        "There is more than one rule for the same category and kecamatan.",
+    ),
+    "unknown_agency": (
+        "{label} tidak dikenal; lihat GET /agencies.",
+        "{label} is unknown; see GET /agencies.",
+    ),
+    "stale_version": ("{label} harus berupa nomor versi.", "{label} must be a version number."),
     "too_large": ("{label} melebihi 64 KiB.", "{label} is larger than 64 KiB."),
     "not_json": ("{label} harus application/json.", "{label} must be application/json."),
     "invalid": ("{label} tidak sah.", "{label} is not valid."),

@@ -44,7 +44,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _min_visible(minimum: int) -> AfterValidator:
+def min_visible(minimum: int) -> AfterValidator:
     """At least `minimum` characters once surrounding white space is set aside (the text is kept as is)."""
 
     def check(value: str) -> str:
@@ -88,8 +88,8 @@ def _not_future(value: date) -> date:
     return value
 
 
-Title = Annotated[StrictStr, Field(max_length=150), _min_visible(5)]
-Description = Annotated[StrictStr, Field(max_length=4000), _min_visible(20)]
+Title = Annotated[StrictStr, Field(max_length=150), min_visible(5)]
+Description = Annotated[StrictStr, Field(max_length=4000), min_visible(20)]
 ShortText = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
 Code = Annotated[StrictStr, Field(max_length=40), _pattern(_CODE, "invalid_code")]
 IncidentDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_not_future)]
@@ -155,7 +155,7 @@ class Reply(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    message: Annotated[StrictStr, Field(max_length=4000), _min_visible(1)]
+    message: Annotated[StrictStr, Field(max_length=4000), min_visible(1)]
     reopen: StrictBool = False
 
 
@@ -237,7 +237,6 @@ class Report(BaseModel):
     verified_at: Instant | None = None
     suggested_agency_id: str | None = None
     sla_policy: str
-    token_hash: str
 
     @property
     def is_public(self) -> bool:

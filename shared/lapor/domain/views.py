@@ -90,6 +90,18 @@ class ReportView(ReportSummary):
     timeline: list[TimelineView]
 
 
+class StaffReportSummary(ReportSummary):
+    """A report in a staff list: the summary and the route the rules suggest."""
+
+    suggested_agency_id: str | None = None
+
+
+class StaffReportView(ReportView):
+    """A report as staff read it: the whole timeline (internal notes too), never identity."""
+
+    suggested_agency_id: str | None = None
+
+
 class ReporterReportView(ReportView):
     """The reporter's own view: the whole report and who filed it."""
 
@@ -160,3 +172,8 @@ def reporter_view(
 def own_view(report: Report, timeline: list[TimelineEntry]) -> ReportView:
     """What the reporter sees of their report, without their identity (the answer to their own action)."""
     return ReportView.model_validate(_fields(report, timeline, "reporter"))
+
+
+def staff_view(report: Report, timeline: list[TimelineEntry]) -> StaffReportView:
+    fields = _fields(report, timeline, "staff")
+    return StaffReportView.model_validate({**fields, "suggested_agency_id": report.suggested_agency_id})

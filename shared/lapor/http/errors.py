@@ -22,6 +22,7 @@ RETRY_AFTER_SECONDS = "2"
 _STATUS: Sequence[tuple[type[domain.DomainError], int]] = (
     (domain.NotFound, 404),
     (domain.BadToken, 401),
+    (domain.Unauthenticated, 401),
     (domain.Forbidden, 403),
     (domain.AlreadyRated, 409),
     (domain.InvalidTransition, 409),

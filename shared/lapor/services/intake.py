@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
 from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound
 from lapor.domain.errors import FieldProblem as Problem
-from lapor.domain.identifiers import is_report_id, new_report_id, token_hash, token_matches
+from lapor.domain.events import ACCESS_LINK_DETAIL_TYPE, AccessLinkRequested
+from lapor.domain.identifiers import (
+    derived_access_token,
+    is_report_id,
+    new_access_token,
+    new_report_id,
+    token_hash,
+    token_matches,
+)
 from lapor.domain.lifecycle import Action, Status
 from lapor.domain.models import CategoryRef, NewReport, Rating, RatingInput, Reply
 from lapor.domain.sla import policy_in_force, policy_version
-from lapor.domain.views import ReporterReportView, ReportView, own_view, public_view, reporter_view
+from lapor.domain.views import (
+    ReporterReportView,
+    ReportSummary,
+    ReportView,
+    own_view,
+    public_view,
+    reporter_view,
+)
 from lapor.domain.wallclock import now_utc
-from lapor.ports import IdCollision, Page, PublicFilter, ReportRepository, StoredReport
+from lapor.ports import EventPublisher, IdCollision, Page, PublicFilter, ReportRepository, StoredReport
 from lapor.services.city_setup import CitySetupCache
 
 MAX_ID_ATTEMPTS = 3
+ACCESS_LINK_INTERVAL = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -49,14 +65,13 @@ class IntakeService:
             change = submit(
                 new,
                 report_id=report_id,
-                token_hash=token_hash(token),
                 category=category,
                 at=at,
                 calendar=setup.calendar(),
                 policy=policy_in_force(at),
             )
             try:
-                self._repository.create(change, new.reporter)
+                self._repository.create(change, new.reporter, token_hash(token))
             except IdCollision:
                 continue
             return Submitted(change, token)
@@ -75,7 +90,25 @@ class IntakeService:
             raise NotFound(report_id)
         return public_view(found.report, found.timeline)
 
-    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page:
+    def request_access(self, report_id: str, secret: bytes, publisher: EventPublisher) -> bool:
+        """Retire the token and have a new link sent to the contact on file, at most once per interval.
+
+        Whether or not the report exists, the caller learns nothing (the route answers 202 either way).
+        The new token is derived from the secret and a fresh nonce; only the nonce travels in the event,
+        and the notifier derives the same token (`derived_access_token(secret, id, "access:" + nonce)`).
+        """
+        if not is_report_id(report_id):
+            return False
+        at = self._now()
+        nonce = new_access_token()
+        token = derived_access_token(secret, report_id, f"access:{nonce}")
+        if not self._repository.renew_access(report_id, token_hash(token), at, at - ACCESS_LINK_INTERVAL):
+            return False
+        event = AccessLinkRequested(report_id=report_id, nonce=nonce, at=at)
+        publisher.publish(ACCESS_LINK_DETAIL_TYPE, event.model_dump(mode="json"))
+        return True
+
+    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
         return self._repository.list_public(where, limit, cursor)
 
     def reply(self, report_id: str, token: str | None, reply: Reply) -> ReportView:
@@ -114,8 +147,8 @@ class IntakeService:
         """The caller's own report, or `BadToken` whether or not the report exists."""
         if not token or not is_report_id(report_id):
             raise BadToken(report_id)
-        stored = self._repository.get(report_id, with_identity=with_identity)
-        if stored is None or not token_matches(token, stored.report.token_hash):
+        stored = self._repository.get(report_id, with_identity=with_identity, with_token=True)
+        if stored is None or stored.token_hash is None or not token_matches(token, stored.token_hash):
             raise BadToken(report_id)
         return stored
 

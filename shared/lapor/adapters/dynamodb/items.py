@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from lapor.domain.actions import Change
 from lapor.domain.calendar import YearAdjustments, local_date
@@ -18,18 +18,24 @@ from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.clocks import deadlines, next_due
 from lapor.domain.lifecycle import STATUS_LABELS, Status
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary
 from lapor.domain.wallclock import iso
 
+Summary = TypeVar("Summary", bound=ReportSummary)
+
 REPORT_SK = "R"
 IDENTITY_SK = "I"
+ACCESS_SK = "K"
 TIMELINE_PREFIX = "T#"
 CONFIG_PK = "CONFIG"
 PUBLIC_PK = "PUBLIC"
-COORDINATOR_INBOX = "INBOX#COORDINATOR"
+QUEUE_PK = "ALL"
+AGENCY_INBOX_PREFIX = "AGENCY#"
+ACCESS_LOG_PREFIX = "AL#"
+RULE_PREFIX = "RULE#"
+RULESET_SK = "RULESET"
 DUE_SHARDS = 8
-
-_INBOX_STATUSES = {Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS}
 
 
 def report_pk(report_id: str) -> str:
@@ -48,16 +54,15 @@ def report_item(report: Report) -> dict[str, Any]:
     if report.is_public:
         item["public_pk"] = PUBLIC_PK
         item["public_sk"] = f"{iso(report.submitted_at)}#{report.id}"
+    soonest = min((c.deadline for c in report.clocks.values()), default=None)
+    order = f"0#{iso(soonest)}" if soonest is not None else f"1#{iso(report.updated_at)}"
+    item["title_search"] = report.title.casefold()
+    item["queue_pk"] = QUEUE_PK
+    item["queue_sk"] = f"{order}#{report.id}"
+    if report.agency is not None:
+        item["inbox_pk"] = f"{AGENCY_INBOX_PREFIX}{report.agency.id}"
+        item["inbox_sk"] = f"{order}#{report.id}"
     waiting_since = next_due(report.clocks.values())
-    if report.status in _INBOX_STATUSES:
-        owner = (
-            COORDINATOR_INBOX
-            if report.status is Status.SUBMITTED or report.agency is None
-            else f"INBOX#AGENCY#{report.agency.id}"
-        )
-        soonest = min((c.deadline for c in report.clocks.values()), default=report.submitted_at)
-        item["inbox_pk"] = owner
-        item["inbox_sk"] = f"{iso(soonest)}#{report.id}"
     if waiting_since is not None:
         item["due_pk"] = f"DUE#{due_shard(report.id)}"
         item["due_sk"] = f"{iso(waiting_since)}#{report.id}"
@@ -69,14 +74,14 @@ def report_from_item(item: dict[str, Any]) -> Report:
     return Report.model_validate(fields)
 
 
-def summary_from_item(item: dict[str, Any]) -> ReportSummary:
+def summary_from_item(item: dict[str, Any], model: type[Summary] = ReportSummary) -> Summary:  # type: ignore[assignment]
     """A list entry from an index item (which holds the projected report fields only)."""
-    fields = {k: v for k, v in item.items() if k in ReportSummary.model_fields}
+    fields = {k: v for k, v in item.items() if k in model.model_fields}
     fields["status_label"] = STATUS_LABELS[Status(item["status"])]
     fields.setdefault("rating", None)
     for optional in ("category", "agency", "location", "incident_date"):
         fields.setdefault(optional, None)
-    return ReportSummary.model_validate(fields)
+    return model.model_validate(fields)
 
 
 def timeline_item(change: Change) -> dict[str, Any]:
@@ -102,6 +107,12 @@ def timeline_from_item(item: dict[str, Any]) -> TimelineEntry:
 
 def identity_item(report_id: str, identity: ReporterIdentity) -> dict[str, Any]:
     return {"pk": report_pk(report_id), "sk": IDENTITY_SK, **identity.model_dump()}
+
+
+def access_item(report_id: str, token_hash: str) -> dict[str, Any]:
+    """The reporter's access: the hash of their token, apart from the report so that no report write or
+    public read ever touches it."""
+    return {"pk": report_pk(report_id), "sk": ACCESS_SK, "token_hash": token_hash}
 
 
 def identity_from_item(item: dict[str, Any]) -> ReporterIdentity:
@@ -148,13 +159,28 @@ def metric_event_item(change: Change) -> dict[str, Any]:
     }
 
 
+def rule_item(rule: RoutingRule) -> dict[str, Any]:
+    return {"pk": CONFIG_PK, "sk": rule_sk(rule), **rule.model_dump()}
+
+
+def rule_sk(rule: RoutingRule) -> str:
+    return f"{RULE_PREFIX}{rule.category}#{rule.kecamatan or '*'}"
+
+
+def access_log_item(report_id: str, at: str, request_id: str, actor: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": report_pk(report_id), "sk": f"{ACCESS_LOG_PREFIX}{at}#{request_id}", "at": at, **actor}
+
+
 def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
     agencies: dict[str, Agency] = {}
     categories: dict[str, Category] = {}
     kecamatan: list[str] = []
     calendar: dict[int, YearAdjustments] = {}
+    rules: list[RoutingRule] = []
+    ruleset_stored = False
     for item in items:
         kind = str(item["sk"]).split("#", 1)[0]
+        ruleset_stored = ruleset_stored or item["sk"] == RULESET_SK
         if kind == "AGENCY":
             agency = Agency.model_validate({k: item[k] for k in ("id", "name", "short_name")})
             agencies[agency.id] = agency
@@ -162,6 +188,9 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
             fields = ("code", "name", "default_agency_id", "default_type")
             category = Category.model_validate({k: item[k] for k in fields})
             categories[category.code] = category
+        elif kind == "RULE":
+            names = ("category", "kecamatan", "agency_id", "auto_dispose")
+            rules.append(RoutingRule.model_validate({k: item[k] for k in names if k in item}))
         elif kind == "KECAMATAN":
             kecamatan.append(str(item["name"]))
         elif kind == "CALENDAR":
@@ -177,4 +206,5 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
         categories=categories,
         kecamatan=tuple(sorted(kecamatan)),
         calendar_adjustments=calendar,
+        stored_rules=tuple(rules) if ruleset_stored else None,
     )

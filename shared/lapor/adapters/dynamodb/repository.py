@@ -5,15 +5,24 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lapor.adapters.dynamodb.codec import from_item, to_item, value
 from lapor.adapters.dynamodb.items import (
+    ACCESS_LOG_PREFIX,
+    ACCESS_SK,
+    AGENCY_INBOX_PREFIX,
     CONFIG_PK,
     IDENTITY_SK,
     PUBLIC_PK,
+    QUEUE_PK,
     REPORT_SK,
+    RULESET_SK,
     TIMELINE_PREFIX,
+    access_item,
+    access_log_item,
     city_setup_from_items,
     identity_from_item,
     identity_item,
@@ -21,6 +30,8 @@ from lapor.adapters.dynamodb.items import (
     report_from_item,
     report_item,
     report_pk,
+    rule_item,
+    rule_sk,
     summary_from_item,
     timeline_from_item,
     timeline_item,
@@ -29,14 +40,26 @@ from lapor.domain.actions import Change
 from lapor.domain.catalog import CitySetup
 from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
 from lapor.domain.models import ReporterIdentity, TimelineEntry
-from lapor.ports import IdCollision, Page, PublicFilter, StoredReport
+from lapor.domain.routing_rules import RoutingRule
+from lapor.domain.views import ReportSummary, StaffReportSummary
+from lapor.domain.wallclock import iso
+from lapor.ports import IdCollision, IdentityRead, Page, PublicFilter, StaffFilter, StoredReport
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
+MAX_TRANSACTION_ITEMS = 100
 PUBLIC_INDEX = "public-index"
+INBOX_INDEX = "inbox-index"
+QUEUE_INDEX = "queue-index"
+INDEX_KEYS = {
+    PUBLIC_INDEX: ("public_pk", "public_sk"),
+    INBOX_INDEX: ("inbox_pk", "inbox_sk"),
+    QUEUE_INDEX: ("queue_pk", "queue_sk"),
+}
+Listed = TypeVar("Listed", bound=ReportSummary)
 _RETRYABLE = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -48,7 +71,6 @@ _RETRYABLE = frozenset(
     }
 )
 _THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
-_CURSOR_KEYS = frozenset({"pk", "sk", "public_pk", "public_sk"})
 
 
 class DynamoReportRepository:
@@ -56,7 +78,7 @@ class DynamoReportRepository:
         self._client = client
         self._table = table_name
 
-    def create(self, change: Change, identity: ReporterIdentity) -> None:
+    def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
         report = change.after
         not_there = "attribute_not_exists(pk)"
         items: list[TransactWriteItemTypeDef] = [
@@ -71,6 +93,13 @@ class DynamoReportRepository:
                 "Put": {
                     "TableName": self._table,
                     "Item": to_item(identity_item(report.id, identity)),
+                    "ConditionExpression": not_there,
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item(access_item(report.id, token_hash)),
                     "ConditionExpression": not_there,
                 }
             },
@@ -104,20 +133,24 @@ class DynamoReportRepository:
             raise VersionConflict(change.after.id)
         _raise_unexpected(reasons)
 
-    def get(self, report_id: str, *, with_identity: bool = False) -> StoredReport | None:
+    def get(
+        self, report_id: str, *, with_identity: bool = False, with_token: bool = False
+    ) -> StoredReport | None:
+        first = IDENTITY_SK if with_identity else ACCESS_SK if with_token else REPORT_SK
         items = self._query_all(
             {
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk AND sk >= :from",
                 "ExpressionAttributeValues": {
                     ":pk": value(report_pk(report_id)),
-                    ":from": value(IDENTITY_SK if with_identity else REPORT_SK),
+                    ":from": value(first),
                 },
                 "ConsistentRead": True,
             }
         )
         report = None
         identity = None
+        token_hash = None
         timeline: list[TimelineEntry] = []
         for item in items:
             sk = item["sk"]
@@ -125,46 +158,163 @@ class DynamoReportRepository:
                 report = report_from_item(item)
             elif sk == IDENTITY_SK:
                 identity = identity_from_item(item)
+            elif sk == ACCESS_SK:
+                token_hash = str(item["token_hash"])
             elif sk.startswith(TIMELINE_PREFIX):
                 timeline.append(timeline_from_item(item))
         if report is None:
             return None
-        return StoredReport(report, timeline, identity if with_identity else None)
+        return StoredReport(
+            report, timeline, identity if with_identity else None, token_hash if with_token else None
+        )
 
-    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page:
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {":public": value(PUBLIC_PK)}
-        conditions: list[str] = []
-        for attribute, wanted in (
-            ("status", where.status),
-            ("category.code", where.category),
-            ("agency.id", where.agency_id),
-        ):
-            if wanted is None:
-                continue
-            parts = attribute.split(".")
-            path = ".".join(f"#{p}" for p in parts)
-            names.update({f"#{p}": p for p in parts})
-            placeholder = f":{parts[0]}"
-            values[placeholder] = value(wanted)
-            conditions.append(f"{path} = {placeholder}")
+    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
+        conditions = _Conditions()
+        conditions.equal("status", where.status)
+        conditions.equal("category.code", where.category)
+        conditions.equal("agency.id", where.agency_id)
+        return self._page(
+            PUBLIC_INDEX, PUBLIC_PK, conditions, limit, cursor, newest_first=True, model=ReportSummary
+        )
+
+    def list_staff(self, where: StaffFilter, limit: int, cursor: str | None) -> Page[StaffReportSummary]:
+        conditions = _Conditions()
+        conditions.equal("status", where.status)
+        conditions.equal("category.code", where.category)
+        if where.overdue is not None:
+            conditions.equal("overdue", where.overdue)
+        if where.q:
+            conditions.matches_id_or_title(where.q)
+        conditions.between("submitted_at", where.submitted_from, where.submitted_before)
+        if where.agency_id is not None:
+            key = f"{AGENCY_INBOX_PREFIX}{where.agency_id}"
+            return self._page(INBOX_INDEX, key, conditions, limit, cursor, model=StaffReportSummary)
+        return self._page(QUEUE_INDEX, QUEUE_PK, conditions, limit, cursor, model=StaffReportSummary)
+
+    def _page(
+        self,
+        index: str,
+        key: str,
+        conditions: _Conditions,
+        limit: int,
+        cursor: str | None,
+        *,
+        model: type[Listed],
+        newest_first: bool = False,
+    ) -> Page[Listed]:
+        key_attribute = INDEX_KEYS[index][0]
         request: dict[str, Any] = {
             "TableName": self._table,
-            "IndexName": PUBLIC_INDEX,
-            "KeyConditionExpression": "public_pk = :public",
-            "ExpressionAttributeValues": values,
-            "ScanIndexForward": False,
+            "IndexName": index,
+            "KeyConditionExpression": "#key = :key",
+            "ExpressionAttributeNames": {"#key": key_attribute, **conditions.names},
+            "ExpressionAttributeValues": {":key": value(key), **conditions.values},
+            "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
-        if conditions:
-            request["FilterExpression"] = " AND ".join(conditions)
-            request["ExpressionAttributeNames"] = names
+        if conditions.expressions:
+            request["FilterExpression"] = " AND ".join(conditions.expressions)
         if cursor is not None:
-            request["ExclusiveStartKey"] = _decode_cursor(cursor)
+            request["ExclusiveStartKey"] = _decode_cursor(cursor, index, key)
         answer = self._call("query", request)
-        items = [summary_from_item(from_item(i)) for i in answer.get("Items", [])]
+        items = [summary_from_item(from_item(i), model) for i in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
         return Page(items, _encode_cursor(from_item(last)) if last else None)
+
+    def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
+        """Append one identity read to the report's access log (its own items; the report is untouched)."""
+        item = access_log_item(report_id, iso(entry.at), entry.request_id, entry.actor_fields())
+        self._call(
+            "put_item",
+            {
+                "TableName": self._table,
+                "Item": to_item(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            },
+        )
+
+    def identity_reads(self, report_id: str) -> list[IdentityRead]:
+        items = self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :log)",
+                "ExpressionAttributeValues": {
+                    ":pk": value(report_pk(report_id)),
+                    ":log": value(ACCESS_LOG_PREFIX),
+                },
+            }
+        )
+        return [IdentityRead.from_fields(item) for item in items]
+
+    def replace_routing_rules(self, old: Sequence[RoutingRule], new: Sequence[RoutingRule]) -> None:
+        """The coordinator's rule set: puts for the new rules, deletes for the ones gone, then the marker."""
+        kept = {rule_sk(rule) for rule in new}
+        operations: list[TransactWriteItemTypeDef] = [
+            {"Put": {"TableName": self._table, "Item": to_item(rule_item(rule))}} for rule in new
+        ]
+        operations += [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": {"pk": value(CONFIG_PK), "sk": value(rule_sk(rule))},
+                }
+            }
+            for rule in old
+            if rule_sk(rule) not in kept
+        ]
+        marker = {"pk": CONFIG_PK, "sk": RULESET_SK, "count": len(new)}
+        operations.append({"Put": {"TableName": self._table, "Item": to_item(marker)}})
+        for start in range(0, len(operations), MAX_TRANSACTION_ITEMS):
+            _raise_unexpected(self._transact(operations[start : start + MAX_TRANSACTION_ITEMS]))
+
+    def suggest_agency(self, report_id: str, agency_id: str) -> bool:
+        """Record a route suggestion on a report still waiting for verification; status and version stay."""
+        client_error, _ = _sdk_errors()
+        try:
+            self._call(
+                "update_item",
+                {
+                    "TableName": self._table,
+                    "Key": {"pk": value(report_pk(report_id)), "sk": value(REPORT_SK)},
+                    "UpdateExpression": "SET suggested_agency_id = :agency",
+                    "ConditionExpression": "attribute_exists(pk) AND #status = :waiting",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": {
+                        ":agency": value(agency_id),
+                        ":waiting": value("SUBMITTED"),
+                    },
+                },
+            )
+        except client_error as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
+        """Replace the reporter's token hash, at most once per period; False when too soon or unknown."""
+        client_error, _ = _sdk_errors()
+        try:
+            self._call(
+                "update_item",
+                {
+                    "TableName": self._table,
+                    "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                    "UpdateExpression": "SET token_hash = :hash, renewed_at = :at",
+                    "ConditionExpression": "attribute_exists(pk) AND "
+                    "(attribute_not_exists(renewed_at) OR renewed_at < :since)",
+                    "ExpressionAttributeValues": {
+                        ":hash": value(token_hash),
+                        ":at": value(iso(at)),
+                        ":since": value(iso(not_since)),
+                    },
+                },
+            )
+        except client_error as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def city_setup(self) -> CitySetup:
         items = self._query_all(
@@ -258,20 +408,57 @@ def _encode_cursor(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _decode_cursor(cursor: str) -> dict[str, Any]:
+def _decode_cursor(cursor: str, index: str, key: str) -> dict[str, Any]:
+    """A cursor back into a start key, refusing anything that is not a key of this index and partition."""
     problem = Unparseable([FieldProblem("cursor", "invalid_cursor")])
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
+        start = json.loads(raw)
     except (binascii.Error, ValueError) as error:
         raise problem from error
+    partition, sort = INDEX_KEYS[index]
     if (
-        not isinstance(key, dict)
-        or set(key) != _CURSOR_KEYS
-        or not all(isinstance(v, str) and len(v) <= 200 for v in key.values())
-        or key["public_pk"] != PUBLIC_PK
-        or not key["pk"].startswith("REPORT#")
-        or key["sk"] != REPORT_SK
+        not isinstance(start, dict)
+        or set(start) != {"pk", "sk", partition, sort}
+        or not all(isinstance(v, str) and len(v) <= 200 for v in start.values())
+        or start[partition] != key
+        or not start["pk"].startswith("REPORT#")
+        or start["sk"] != REPORT_SK
     ):
         raise problem
-    return to_item(key)
+    return to_item(start)
+
+
+class _Conditions:
+    """A filter expression built up from optional conditions, with its names and values."""
+
+    def __init__(self) -> None:
+        self.expressions: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def _path(self, attribute: str) -> str:
+        parts = attribute.split(".")
+        self.names.update({f"#{p}": p for p in parts})
+        return ".".join(f"#{p}" for p in parts)
+
+    def _value(self, plain: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = value(plain)
+        return placeholder
+
+    def equal(self, attribute: str, wanted: Any) -> None:
+        if wanted is not None:
+            self.expressions.append(f"{self._path(attribute)} = {self._value(wanted)}")
+
+    def between(self, attribute: str, lowest: str | None, below: str | None) -> None:
+        if lowest is not None:
+            self.expressions.append(f"{self._path(attribute)} >= {self._value(lowest)}")
+        if below is not None:
+            self.expressions.append(f"{self._path(attribute)} < {self._value(below)}")
+
+    def matches_id_or_title(self, text: str) -> None:
+        words = [w for w in text.casefold().split() if w][:5]
+        by_title = " AND ".join(f"contains({self._path('title_search')}, {self._value(w)})" for w in words)
+        by_id = f"{self._path('id')} = {self._value(text.strip().upper())}"
+        self.expressions.append(f"({by_id} OR ({by_title}))" if by_title else by_id)

@@ -1,0 +1,1 @@
+"""The notify function: domain events from the bus become messages on the notifications topic."""

@@ -1,0 +1,1 @@
+"""The routing functions: the staff API (`handler`) and the stream consumer (`stream`)."""

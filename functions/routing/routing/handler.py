@@ -1,0 +1,235 @@
+"""Routing: the staff API (API.md, "Staff") behind the Cognito authorizer.
+
+The caller comes from the authorizer's claims in the request context (`lapor.http.claims`); each route
+reads its validated input, calls one use case and answers the staff view of the report.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from lapor.domain.access import StaffCaller
+from lapor.domain.lifecycle import Status
+from lapor.domain.models import ReporterIdentity
+from lapor.domain.routing_rules import RoutingRuleSet
+from lapor.domain.staff_inputs import (
+    CloseInput,
+    FollowupInput,
+    ForwardInput,
+    ReasonInput,
+    ReferInput,
+    VerifyInput,
+)
+from lapor.domain.views import StaffReportView
+from lapor.http.claims import staff_caller
+from lapor.http.errors import ErrorBody
+from lapor.http.resolver import guarded, make_resolver
+from lapor.observability import instrument
+from lapor.services.casework import StaffQuery
+from routing.answers import AccessLog, IdentityReadView, StaffReportList
+from routing.wiring import casework
+
+app = make_resolver()
+
+ReportId = Annotated[str, Path(description="Tracking id, e.g. LPR-7K3M-9Q2X", max_length=40)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match", description="The version last read (the ETag); a stale one is 409", max_length=20
+    ),
+]
+
+
+def _error(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+
+
+def _json(model: Any, description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+_READ = {
+    401: _error("No valid staff token"),
+    403: _error("The role may not do this"),
+    404: _error("Unknown, or outside the caller's scope"),
+}
+_ACTION = {
+    200: _json(StaffReportView, "The report after the action"),
+    **_READ,
+    409: _error("Not possible in this status, or a stale If-Match"),
+    422: _error("Invalid fields"),
+}
+
+
+def _caller() -> StaffCaller:
+    return staff_caller(app.current_event.raw_event)
+
+
+def _report(view: StaffReportView) -> Response[Any]:
+    return Response(200, "application/json", view.model_dump(mode="json"), {"ETag": f'"{view.version}"'})
+
+
+@app.get(
+    "/staff/reports",
+    summary="The caller's inbox: running clocks first, soonest deadline first",
+    tags=["staff"],
+    responses={200: _json(StaffReportList, "One page"), **_READ},
+)
+def inbox(
+    status: Annotated[Status | None, Query()] = None,
+    agency_id: Annotated[str | None, Query(max_length=40)] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    overdue: Annotated[bool | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    submitted_from: Annotated[date | None, Query(alias="from")] = None,
+    submitted_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> StaffReportList:
+    query = StaffQuery(
+        status=status.value if status else None,
+        agency_id=agency_id,
+        category=category,
+        overdue=overdue,
+        q=q,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+    )
+    page = casework().inbox(_caller(), query, limit, cursor)
+    return StaffReportList(items=page.items, next_cursor=page.next_cursor)
+
+
+@app.get(
+    "/staff/reports/<id>",
+    summary="A report, without identity",
+    tags=["staff"],
+    responses={200: _json(StaffReportView, "The report"), **_READ},
+)
+def read_report(id: ReportId) -> Response[Any]:
+    return _report(casework().read(_caller(), id))
+
+
+@app.get(
+    "/staff/reports/<id>/reporter",
+    summary="The reporter's identity (every read is logged)",
+    tags=["staff"],
+    responses={200: _json(ReporterIdentity, "Who filed it"), **_READ},
+)
+def read_reporter(id: ReportId) -> ReporterIdentity:
+    return casework().reporter(_caller(), id, app.lambda_context.aws_request_id)
+
+
+@app.get(
+    "/staff/reports/<id>/access-log",
+    summary="Who read the identity, when",
+    tags=["staff"],
+    responses={200: _json(AccessLog, "The log, oldest first"), **_READ},
+)
+def access_log(id: ReportId) -> AccessLog:
+    reads = casework().access_log(_caller(), id)
+    items = [
+        IdentityReadView(at=r.at, actor_role=r.actor_role, actor_id=r.actor_id, agency_id=r.agency_id)
+        for r in reads
+    ]
+    return AccessLog(items=items)
+
+
+@app.post(
+    "/staff/reports/<id>/verify", summary="Verify and assign to an agency", tags=["staff"], responses=_ACTION
+)
+def verify(id: ReportId, body: Annotated[VerifyInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return _report(casework().verify(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/suspend",
+    summary="Ask the reporter to complete it",
+    tags=["staff"],
+    responses=_ACTION,
+)
+def suspend(id: ReportId, body: Annotated[ReasonInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return _report(casework().suspend(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/archive",
+    summary="Archive (not processed further)",
+    tags=["staff"],
+    responses=_ACTION,
+)
+def archive(id: ReportId, body: Annotated[ReasonInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return _report(casework().archive(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/refer",
+    summary="Refer outside the city's authority",
+    tags=["staff"],
+    responses=_ACTION,
+)
+def refer(id: ReportId, body: Annotated[ReferInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return _report(casework().refer(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/forward", summary="Assign to another agency", tags=["staff"], responses=_ACTION
+)
+def forward(id: ReportId, body: Annotated[ForwardInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return _report(casework().forward(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/return",
+    summary="Return to the coordinator (bukan wewenang)",
+    tags=["staff"],
+    responses=_ACTION,
+)
+def return_report(
+    id: ReportId, body: Annotated[ReasonInput, Body()], if_match: IfMatch = None
+) -> Response[Any]:
+    return _report(casework().return_to_coordinator(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/followups",
+    summary="Follow up (or an internal note)",
+    tags=["staff"],
+    responses=_ACTION,
+)
+def follow_up(
+    id: ReportId, body: Annotated[FollowupInput, Body()], if_match: IfMatch = None
+) -> Response[Any]:
+    return _report(casework().follow_up(_caller(), id, body, if_match))
+
+
+@app.post("/staff/reports/<id>/close", summary="Close with a resolution", tags=["staff"], responses=_ACTION)
+def close(id: ReportId, body: Annotated[CloseInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return _report(casework().close(_caller(), id, body, if_match))
+
+
+@app.get(
+    "/staff/routing-rules",
+    summary="Routing rules",
+    tags=["staff"],
+    responses={200: _json(RoutingRuleSet, "The rules"), **_READ},
+)
+def routing_rules() -> RoutingRuleSet:
+    return casework().routing_rules(_caller())
+
+
+@app.put(
+    "/staff/routing-rules",
+    summary="Replace the routing rules",
+    tags=["staff"],
+    responses={200: _json(RoutingRuleSet, "The rules now"), **_READ, 422: _error("Invalid rules")},
+)
+def replace_routing_rules(body: Annotated[RoutingRuleSet, Body()]) -> RoutingRuleSet:
+    return casework().replace_routing_rules(_caller(), body)
+
+
+lambda_handler = instrument(guarded(app))

@@ -1,0 +1,59 @@
+"""The notifications topic: one SNS publication per message (lapor.domain.notifications.MessageSender).
+
+The body is the message's text; `channel`, `recipient`, `template` and `report_id` travel as message
+attributes, which delivery (SES, an SMS gateway, the staff console) filters its subscriptions on. The
+client is built on first use, with standard retries and bounded attempts and timeouts, like the DynamoDB
+client: a slow topic costs a retry, and a publication that still fails raises so the event is retried.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from lapor.domain.notifications import Message
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
+
+RETRY_ATTEMPTS = 4
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 3
+
+
+@lru_cache(maxsize=1)
+def sns_client() -> SNSClient:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": RETRY_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        tcp_keepalive=True,
+    )
+    return boto3.client("sns", config=config)
+
+
+class SnsPublisher:
+    def __init__(self, topic_arn: str, client: SNSClient | None = None) -> None:
+        self._topic_arn = topic_arn
+        self._client = client
+
+    def send(self, message: Message) -> None:
+        client = self._client or sns_client()
+        client.publish(
+            TopicArn=self._topic_arn,
+            Message=message.text,
+            MessageAttributes={
+                "channel": _string(message.channel),
+                "recipient": _string(message.recipient),
+                "template": _string(message.template),
+                "report_id": _string(message.report_id),
+            },
+        )
+
+
+def _string(text: str) -> MessageAttributeValueTypeDef:
+    return {"DataType": "String", "StringValue": text}

@@ -1,0 +1,242 @@
+"""The staff's use cases: the inbox, report reads, every lifecycle action, identity reads, routing rules.
+
+Each action costs one read (the report and its timeline) and one conditional transactional write; a read
+costs one query. The caller's scope is checked on the report read, before anything else: a report outside
+it is `NotFound`, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from lapor.domain.access import StaffCaller, ensure_role, ensure_visible, may_read_identity
+from lapor.domain.actions import Actor, Command, apply_action
+from lapor.domain.calendar import start_of_day
+from lapor.domain.catalog import CitySetup
+from lapor.domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, VersionConflict
+from lapor.domain.identifiers import is_report_id
+from lapor.domain.lifecycle import Action, Role
+from lapor.domain.models import AgencyRef, CategoryRef, ReporterIdentity
+from lapor.domain.routing_rules import RoutingRuleSet
+from lapor.domain.sla import policy_version
+from lapor.domain.staff_inputs import (
+    CloseInput,
+    FollowupInput,
+    ForwardInput,
+    ReasonInput,
+    ReferInput,
+    VerifyInput,
+)
+from lapor.domain.views import StaffReportSummary, StaffReportView, staff_view
+from lapor.domain.wallclock import iso, now_utc
+from lapor.ports import IdentityRead, Page, ReportRepository, StaffFilter, StoredReport
+from lapor.services.city_setup import CitySetupCache
+
+
+@dataclass(frozen=True)
+class StaffQuery:
+    """`GET /staff/reports`, as asked; the caller's scope is applied on top."""
+
+    status: str | None = None
+    agency_id: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+
+class CaseworkService:
+    def __init__(
+        self,
+        repository: ReportRepository,
+        setup: CitySetupCache,
+        now: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._repository = repository
+        self._setup = setup
+        self._now = now
+
+    # --- reads ---------------------------------------------------------------------------------------
+
+    def inbox(
+        self, caller: StaffCaller, query: StaffQuery, limit: int, cursor: str | None
+    ) -> Page[StaffReportSummary]:
+        agency = caller.agency_id if caller.agency_scoped else query.agency_id
+        where = StaffFilter(
+            agency_id=agency,
+            status=query.status,
+            category=query.category,
+            overdue=query.overdue,
+            q=query.q,
+            submitted_from=iso(start_of_day(query.submitted_from)) if query.submitted_from else None,
+            submitted_before=iso(start_of_day(query.submitted_to + timedelta(days=1)))
+            if query.submitted_to
+            else None,
+        )
+        return self._repository.list_staff(where, limit, cursor)
+
+    def read(self, caller: StaffCaller, report_id: str) -> StaffReportView:
+        stored = self._visible(caller, report_id)
+        return staff_view(stored.report, stored.timeline)
+
+    def reporter(self, caller: StaffCaller, report_id: str, request_id: str) -> ReporterIdentity:
+        """The identity, for who may read it; every read is logged before it is answered."""
+        stored = self._visible(caller, report_id, with_identity=True)
+        if not may_read_identity(caller, stored.report) or stored.identity is None:
+            raise Forbidden("identity is not yours to read")
+        entry = IdentityRead(self._now(), caller.role.value, caller.id, caller.agency_id, request_id)
+        self._repository.log_identity_read(report_id, entry)
+        return stored.identity
+
+    def access_log(self, caller: StaffCaller, report_id: str) -> list[IdentityRead]:
+        self._visible(caller, report_id)  # outside the caller's scope it does not exist: 404, not 403
+        ensure_role(caller, Role.COORDINATOR)
+        return self._repository.identity_reads(report_id)
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    def verify(
+        self, caller: StaffCaller, report_id: str, body: VerifyInput, if_match: str | None
+    ) -> StaffReportView:
+        setup = self._setup.get()
+        updates: dict[str, Any] = {
+            "type": body.type,
+            "requires_supervision": body.requires_supervision,
+            "category": _category(setup, body.category),
+            "agency": _agency(setup, body.agency_id, "agency_id"),
+            "suggested_agency_id": None,
+        }
+        for optional in ("title", "anonymous", "confidential"):
+            if getattr(body, optional) is not None:
+                updates[optional] = getattr(body, optional)
+        return self._act(caller, report_id, Action.VERIFY, if_match, note=body.note, updates=updates)
+
+    def suspend(
+        self, caller: StaffCaller, report_id: str, body: ReasonInput, if_match: str | None
+    ) -> StaffReportView:
+        return self._act(caller, report_id, Action.SUSPEND, if_match, note=body.reason)
+
+    def archive(
+        self, caller: StaffCaller, report_id: str, body: ReasonInput, if_match: str | None
+    ) -> StaffReportView:
+        return self._act(caller, report_id, Action.ARCHIVE, if_match, note=body.reason)
+
+    def refer(
+        self, caller: StaffCaller, report_id: str, body: ReferInput, if_match: str | None
+    ) -> StaffReportView:
+        note = f"{body.reason} (→ {body.target})" if body.target else body.reason
+        return self._act(caller, report_id, Action.REFER, if_match, note=note)
+
+    def forward(
+        self, caller: StaffCaller, report_id: str, body: ForwardInput, if_match: str | None
+    ) -> StaffReportView:
+        agency = _agency(self._setup.get(), body.agency_id, "agency_id")
+        return self._act(
+            caller, report_id, Action.FORWARD, if_match, note=body.note, updates={"agency": agency}
+        )
+
+    def return_to_coordinator(
+        self, caller: StaffCaller, report_id: str, body: ReasonInput, if_match: str | None
+    ) -> StaffReportView:
+        return self._act(caller, report_id, Action.RETURN, if_match, note=body.reason)
+
+    def follow_up(
+        self, caller: StaffCaller, report_id: str, body: FollowupInput, if_match: str | None
+    ) -> StaffReportView:
+        action = Action.NOTE if body.internal else Action.FOLLOWUP
+        return self._act(caller, report_id, action, if_match, note=body.message, internal=body.internal)
+
+    def close(
+        self, caller: StaffCaller, report_id: str, body: CloseInput, if_match: str | None
+    ) -> StaffReportView:
+        return self._act(caller, report_id, Action.CLOSE, if_match, note=body.resolution)
+
+    # --- routing rules -------------------------------------------------------------------------------
+
+    def routing_rules(self, caller: StaffCaller) -> RoutingRuleSet:
+        ensure_role(caller, Role.COORDINATOR)
+        return RoutingRuleSet(rules=list(self._setup.get().routing_rules))
+
+    def replace_routing_rules(self, caller: StaffCaller, body: RoutingRuleSet) -> RoutingRuleSet:
+        ensure_role(caller, Role.COORDINATOR)
+        self._setup.invalidate()
+        setup = self._setup.get()
+        problems = [
+            FieldProblem(f"rules.{i}.category", "unknown_category")
+            for i, rule in enumerate(body.rules)
+            if rule.category not in setup.categories
+        ] + [
+            FieldProblem(f"rules.{i}.agency_id", "unknown_agency")
+            for i, rule in enumerate(body.rules)
+            if rule.agency_id not in setup.agencies
+        ]
+        if problems:
+            raise InvalidInput(problems)
+        self._repository.replace_routing_rules(setup.stored_rules or (), body.rules)
+        self._setup.invalidate()
+        return body
+
+    # --- the one path every action takes -------------------------------------------------------------
+
+    def _act(
+        self,
+        caller: StaffCaller,
+        report_id: str,
+        action: Action,
+        if_match: str | None,
+        *,
+        note: str | None = None,
+        internal: bool = False,
+        updates: dict[str, Any] | None = None,
+    ) -> StaffReportView:
+        stored = self._visible(caller, report_id)
+        report = stored.report
+        if if_match is not None and _version(if_match) != report.version:
+            raise VersionConflict(report_id)
+        command = Command(
+            action,
+            Actor(caller.role, caller.id, caller.agency_id),
+            self._now(),
+            note=note,
+            internal=internal,
+            updates=updates or {},
+        )
+        change = apply_action(
+            report, command, calendar=self._setup.get().calendar(), policy=policy_version(report.sla_policy)
+        )
+        self._repository.save(change)
+        return staff_view(change.after, [*stored.timeline, change.entry])
+
+    def _visible(self, caller: StaffCaller, report_id: str, *, with_identity: bool = False) -> StoredReport:
+        if not is_report_id(report_id):
+            raise NotFound(report_id)
+        stored = self._repository.get(report_id, with_identity=with_identity)
+        if stored is None:
+            raise NotFound(report_id)
+        ensure_visible(caller, stored.report)
+        return stored
+
+
+def _version(if_match: str) -> int:
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput([FieldProblem("if-match", "stale_version")])
+    return int(text)
+
+
+def _category(setup: CitySetup, code: str) -> CategoryRef:
+    category = setup.categories.get(code)
+    if category is None:
+        raise InvalidInput([FieldProblem("category", "unknown_category")])
+    return CategoryRef(code=category.code, name=category.name)
+
+
+def _agency(setup: CitySetup, agency_id: str, field: str) -> AgencyRef:
+    agency = setup.agencies.get(agency_id)
+    if agency is None:
+        raise InvalidInput([FieldProblem(field, "unknown_agency")])
+    return AgencyRef(id=agency.id, name=agency.name)
