@@ -33,7 +33,10 @@ def main() -> int:
         return 1
     try:
         server = make_gateway_server(
-            build_gateway(template, backend.functions, backend.secret, OPENAPI_PATH), port
+            build_gateway(
+                template, backend.functions, backend.secret, OPENAPI_PATH, backend.consequences.run
+            ),
+            port,
         )
     except OSError as error:
         backend.stop()
@@ -47,7 +50,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     base_url = f"http://{HOST}:{server.server_port}"
     functions = list(template.functions().values())
-    print(banner(base_url, data_dir, backend.store, functions, len(template.routes())), flush=True)
+    print(
+        banner(base_url, data_dir, backend.store, functions, len(template.routes()), backend.triggers),
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

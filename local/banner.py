@@ -9,6 +9,7 @@ from pathlib import Path
 from local.paths import REPO_ROOT
 from local.persistence import StoreSummary
 from local.template import FunctionSpec
+from local.triggers import Triggers
 
 SAMPLE_REPORT = {
     "type": "complaint",
@@ -23,9 +24,10 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
-def handler_file_missing(function: FunctionSpec) -> bool:
-    module_path = function.code_dir / Path(*function.module_name.split("."))
-    return not (module_path.with_suffix(".py").is_file() or (module_path / "__init__.py").is_file())
+def _triggers_line(triggers: Triggers) -> str:
+    streams = ", ".join(f"{t.table_name} stream -> {t.function_id}" for t in triggers.streams)
+    rules = ", ".join(f"{t.bus_name} rule -> {t.function_id}" for t in triggers.rules)
+    return "; ".join(part for part in (streams, rules) if part) or "none"
 
 
 def banner(
@@ -34,6 +36,7 @@ def banner(
     store: StoreSummary,
     functions: list[FunctionSpec],
     route_count: int,
+    triggers: Triggers | None = None,
 ) -> str:
     report = shlex.quote(json.dumps(SAMPLE_REPORT, ensure_ascii=False))
     if store.fresh:
@@ -47,6 +50,11 @@ def banner(
         f"  Swagger UI   {base_url}/docs",
         f"  Health       {base_url}/health",
         f"  Data         {_shown(data_dir)} ({data_state}); stop, then delete the folder to reset",
+        f"  Outbox       {base_url}/_local/outbox   (dead letters: {base_url}/_local/dead-letters)",
+    ]
+    if triggers is not None:
+        lines.append(f"  Triggers     {_triggers_line(triggers)}; run before each answer returns")
+    lines += [
         "",
         "File a report:",
         f"  curl -s -X POST {base_url}/reports -H 'Content-Type: application/json' \\",
@@ -57,12 +65,13 @@ def banner(
         f"  curl -s -X POST {base_url}/_local/token -H 'Content-Type: application/json' "
         """-d '{"role": "coordinator"}'""",
     ]
-    missing = [function for function in functions if handler_file_missing(function)]
+    missing = [function for function in functions if function.handler_file_missing]
     if missing:
         lines.append("")
         for function in missing:
             lines.append(
-                f"  Not yet written: {function.logical_id} ({function.handler}); its routes answer 502."
+                f"  Not yet written: {function.logical_id} ({function.handler}); its routes answer 502, "
+                "its triggers are skipped."
             )
     lines += ["", "Ctrl-C stops.", ""]
     return "\n".join(lines)

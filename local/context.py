@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from local.aws_environment import ACCOUNT_ID, REGION
 
 
+def function_arn(function_name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}"
+
+
 @dataclass
 class LambdaContext:
     function_name: str
@@ -22,7 +26,7 @@ class LambdaContext:
     _deadline: float = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+        self.invoked_function_arn = function_arn(self.function_name)
         self.log_group_name = f"/aws/lambda/{self.function_name}"
         self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[{self.function_version}]{uuid.uuid4().hex}"
         self._deadline = time.monotonic() + self.timeout_seconds

@@ -1,7 +1,9 @@
 """DynamoDB inside the local stack's process: moto's WSGI app under a single-threaded werkzeug server.
 
 Single-threaded on purpose: DynamoDB applies a conditional write atomically, moto applies it atomically only
-when requests are serialized (moto's own threaded servers are not).
+when requests are serialized (moto's own threaded servers are not). The same server answers the handlers'
+other AWS calls (EventBridge, SNS, ...): `publications` watches what they publish, `middleware` logs the
+writes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from werkzeug.test import Client
 
 from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
 from local.mutation_log import DYNAMODB_TARGET_PREFIX, MutationLoggingMiddleware
+from local.publication_middleware import PublicationMiddleware
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,8 +51,9 @@ class EmbeddedDynamoDB:
     def __init__(self) -> None:
         self.app = DomainDispatcherApplication(create_backend_app)
         self.middleware = MutationLoggingMiddleware(self.app)
+        self.publications = PublicationMiddleware(self.middleware)
         self._server: BaseWSGIServer = make_server(
-            HOST, 0, self.middleware, threaded=False, request_handler=_QuietRequestHandler
+            HOST, 0, self.publications, threaded=False, request_handler=_QuietRequestHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="embedded-dynamodb", daemon=True

@@ -1,7 +1,8 @@
 """The local API Gateway: HTTP in, REST proxy event to the template's function, proxy result out.
 
 It also answers what API Gateway answers itself (unknown route 404, oversized body 413, authorizer refusal
-401, a failed function 502), in the API's error shape, and the local-only routes.
+401, a failed function 502), in the API's error shape, and the local-only routes. After the function, and
+before the answer goes out, `settle` runs what the invocation set off (`local.consequences`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sys
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -28,6 +30,12 @@ HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
 DRAIN_LIMIT_BYTES = 10 * 1024 * 1024  # API Gateway's own limit; an unread body makes the socket reset
 
+Settle = Callable[[], None]
+
+
+def nothing_to_settle() -> None:
+    return None
+
 
 class Gateway:
     def __init__(
@@ -37,12 +45,14 @@ class Gateway:
         functions: FunctionRegistry,
         local_routes: LocalRoutes,
         secret: str,
+        settle: Settle = nothing_to_settle,
     ) -> None:
         self._routes = routes
         self._stage = stage
         self._functions = functions
         self._local_routes = local_routes
         self._secret = secret
+        self._settle = settle
 
     def handle(self, request: IncomingRequest) -> OutgoingResponse:
         request_id = str(uuid.uuid4())
@@ -68,7 +78,10 @@ class Gateway:
             raise GatewayError(404, "not_found")
         claims = self._authorize(request, match.route)
         event = build_rest_event(request, match, self._stage, claims=claims, request_id=request_id)
-        result = self._functions[match.route.function_id].invoke(event)
+        try:
+            result = self._functions[match.route.function_id].invoke(event)
+        finally:
+            self._settle()
         try:
             return to_http_response(result)
         except MalformedProxyResponseError as error:
@@ -191,7 +204,13 @@ def make_gateway_server(gateway: Gateway, port: int) -> GatewayServer:
 
 
 def build_gateway(
-    template: Template, functions: FunctionRegistry, secret: str, openapi_path: Path
+    template: Template,
+    functions: FunctionRegistry,
+    secret: str,
+    openapi_path: Path,
+    settle: Settle = nothing_to_settle,
 ) -> Gateway:
-    local_routes = LocalRoutes(secret, functions, template.schedules(), openapi_path)
-    return Gateway(RouteTable(template.routes()), template.stage_name(), functions, local_routes, secret)
+    local_routes = LocalRoutes(secret, functions, template.schedules(), openapi_path, settle)
+    return Gateway(
+        RouteTable(template.routes()), template.stage_name(), functions, local_routes, secret, settle
+    )

@@ -3,8 +3,9 @@
     python -m local.invoke intake events/intake/get_health.json [--fresh]
 
 The function runs against the embedded DynamoDB on the local stack's data folder (stop `make run` first),
-or with --fresh against a new, seeded, in-memory one. Its result goes to stdout as JSON; what the function
-itself prints and logs goes to stderr.
+or with --fresh against a new, seeded, in-memory one, and what it sets off (stream and event functions)
+runs after it, as in `make run`. Its result goes to stdout as JSON; what the functions themselves print and
+log goes to stderr.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         function = backend.functions.find(arguments.function)
         with contextlib.redirect_stdout(sys.stderr):
-            result = function.invoke(event)
+            try:
+                result = function.invoke(event)
+            finally:
+                backend.consequences.run()
     except UnknownFunctionError as error:
         print(f"local.invoke: {error}", file=sys.stderr)
         return 2

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from local import outbox
+from local import dead_letters, outbox
 from local.dev_tokens import AGENCY_ROLES, ROLES, issue_token
 from local.errors import FieldError, GatewayError
 from local.http_types import IncomingRequest, OutgoingResponse, json_response
@@ -18,6 +19,7 @@ from local.template import ScheduleSpec
 TOKEN_PATH = "/_local/token"  # noqa: S105 - a route
 JOBS_PREFIX = "/_local/jobs/"
 OUTBOX_PATH = "/_local/outbox"
+DEAD_LETTERS_PATH = "/_local/dead-letters"
 KNOWN_JOBS = frozenset({"escalation", "metrics"})
 
 _ROLE_INVALID = FieldError(
@@ -52,11 +54,13 @@ class LocalRoutes:
         functions: FunctionRegistry,
         schedules: list[ScheduleSpec],
         openapi_path: Path,
+        settle: Callable[[], None] = lambda: None,
     ) -> None:
         self._secret = secret
         self._functions = functions
         self._schedules = schedules
         self._openapi_path = openapi_path
+        self._settle = settle
 
     def handle(self, request: IncomingRequest) -> OutgoingResponse | None:
         """The answer to a local-only route, or None when the request is for the API."""
@@ -65,8 +69,9 @@ class LocalRoutes:
             return self._token(request)
         if method == "POST" and path.startswith(JOBS_PREFIX):
             return self._job(request, path.removeprefix(JOBS_PREFIX))
-        if method == "GET" and path == OUTBOX_PATH:
-            return json_response(200, {"items": outbox.items()})
+        if method == "GET" and path in (OUTBOX_PATH, DEAD_LETTERS_PATH):
+            kept = outbox.items() if path == OUTBOX_PATH else dead_letters.items()
+            return json_response(200, {"items": kept})
         if method == "GET" and path == OPENAPI_URL:
             return self._openapi()
         if method == "GET" and (path == DOCS_PREFIX or path.startswith(DOCS_PREFIX + "/")):
@@ -103,7 +108,10 @@ class LocalRoutes:
         posted = _json_body(request)
         event = posted if posted is not None else default_scheduled_event(schedule)
         event = fill_context_attributes(event, schedule)
-        result = self._functions[schedule.function_id].invoke(event)
+        try:
+            result = self._functions[schedule.function_id].invoke(event)
+        finally:
+            self._settle()
         return json_response(200, result)
 
     @staticmethod

@@ -108,7 +108,7 @@ class MutationLoggingMiddleware:
         action = mutating_action(str(environ.get("HTTP_X_AMZ_TARGET", "")))
         if sink is None or action is None:
             return self.app(environ, start_response)
-        body = _read_body(environ)
+        body = read_request_body(environ)
         environ["wsgi.input"] = io.BytesIO(body)
         statuses: list[str] = []
 
@@ -128,7 +128,7 @@ class MutationLoggingMiddleware:
         return chunks
 
 
-def _read_body(environ: WSGIEnviron) -> bytes:
+def read_request_body(environ: WSGIEnviron) -> bytes:
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
     if length:

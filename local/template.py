@@ -1,4 +1,4 @@
-"""Read `template.yaml`: the tables, functions, API routes and schedules that the local stack serves.
+"""Read `template.yaml`: the tables, functions, routes, schedules, event buses and topics run locally.
 
 The integration tests and the local stack both create their tables with `create_tables`, so neither can
 drift from what is deployed.
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 TABLE_TYPE = "AWS::DynamoDB::Table"
 FUNCTION_TYPE = "AWS::Serverless::Function"
 API_TYPE = "AWS::Serverless::Api"
+EVENT_BUS_TYPE = "AWS::Events::EventBus"
+TOPIC_TYPE = "AWS::SNS::Topic"
 IMPLICIT_API_ID = "ServerlessRestApi"
 NO_AUTHORIZER = "NONE"
 DEFAULT_STAGE = "Prod"
@@ -59,6 +61,12 @@ class FunctionSpec:
     def attribute_name(self) -> str:
         return self.handler.rsplit(".", 1)[1]
 
+    @property
+    def handler_file_missing(self) -> bool:
+        """True while the handler's module has not been written yet (the stack still starts)."""
+        module_path = self.code_dir / Path(*self.module_name.split("."))
+        return not (module_path.with_suffix(".py").is_file() or (module_path / "__init__.py").is_file())
+
 
 @dataclass(frozen=True)
 class ApiRoute:
@@ -92,6 +100,25 @@ class ScheduleSpec:
         for suffix in ("schedule", "job", "function"):
             names |= {name.removesuffix(suffix) for name in names if name.endswith(suffix)}
         return frozenset(name.strip("-_") for name in names if name)
+
+
+@dataclass(frozen=True)
+class FunctionEvent:
+    """One entry of a function's `Events`, of any type."""
+
+    function_id: str
+    event_name: str
+    properties: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    logical_id: str
+    name: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{self.name}"
 
 
 @dataclass(frozen=True)
@@ -130,6 +157,35 @@ class Template:
     def table_ids(self) -> set[str]:
         return set(self._resources_of_type(TABLE_TYPE))
 
+    # Event buses and topics -------------------------------------------------------------------------
+
+    def event_buses(self) -> list[str]:
+        """The names of the template's event buses (`Name`, else the logical id)."""
+        return [self._event_bus_name(logical_id) for logical_id in self._resources_of_type(EVENT_BUS_TYPE)]
+
+    def topics(self) -> list[TopicSpec]:
+        """The template's SNS topics, named by `TopicName`, else by their logical id."""
+        return [self._topic(logical_id) for logical_id in self._resources_of_type(TOPIC_TYPE)]
+
+    def _event_bus_name(self, logical_id: str) -> str:
+        properties = self._resources_of_type(EVENT_BUS_TYPE)[logical_id]
+        return self.resolve_scalar(properties.get("Name")) or logical_id
+
+    def _topic(self, logical_id: str) -> TopicSpec:
+        properties = self._resources_of_type(TOPIC_TYPE)[logical_id]
+        return TopicSpec(logical_id, self.resolve_scalar(properties.get("TopicName")) or logical_id)
+
+    # Function events --------------------------------------------------------------------------------
+
+    def function_events(self, event_type: str) -> list[FunctionEvent]:
+        """Every function event of one `Type` (`Api`, `DynamoDB`, `EventBridgeRule`...), in template order."""
+        found: list[FunctionEvent] = []
+        for function_id, properties in self._resources_of_type(FUNCTION_TYPE).items():
+            for event_name, event in (properties.get("Events") or {}).items():
+                if event.get("Type") == event_type:
+                    found.append(FunctionEvent(function_id, event_name, dict(event.get("Properties") or {})))
+        return found
+
     # Functions --------------------------------------------------------------------------------------
 
     def functions(self) -> dict[str, FunctionSpec]:
@@ -166,9 +222,11 @@ class Template:
     def resolve_scalar(self, value: Any) -> str | None:
         """A template value as the local stack sees it.
 
-        `!Ref` to a table is the table's local name (its logical id), `!Ref` to a parameter its default;
-        `!If` follows the template's conditions and `!Sub` is filled in when every name in it resolves.
-        What exists only in AWS (a secret, an ARN, `!GetAtt`) resolves to None: the caller leaves it out.
+        `!Ref` to a table is the table's local name (its logical id), to an event bus its name, to a topic its
+        ARN, to a parameter its default; `!GetAtt` gives an event bus's `Name` and `Arn` and a topic's
+        `TopicName` and `TopicArn`; `!If` follows the template's conditions and `!Sub` is filled in when every
+        name in it resolves. What exists only in AWS (a secret, a table's ARN) resolves to None: the caller
+        leaves it out.
         """
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -178,6 +236,7 @@ class Template:
             [(function, argument)] = value.items()
             intrinsics: dict[str, Callable[[Any], str | None]] = {
                 "Ref": self._resolve_ref,
+                "Fn::GetAtt": self._resolve_get_att,
                 "Fn::If": self._resolve_if,
                 "Fn::Sub": self._substitute,
             }
@@ -194,6 +253,10 @@ class Template:
         name = str(argument)
         if name in self.table_ids():
             return name
+        if name in self._resources_of_type(EVENT_BUS_TYPE):
+            return self._event_bus_name(name)
+        if name in self._resources_of_type(TOPIC_TYPE):
+            return self._topic(name).arn
         pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": LOCAL_STACK_NAME}
         if name in pseudo:
             return pseudo[name]
@@ -202,11 +265,27 @@ class Template:
             return self.resolve_scalar(parameter["Default"])
         return None
 
+    def _resolve_get_att(self, argument: Any) -> str | None:
+        parts = argument.split(".", 1) if isinstance(argument, str) else argument
+        if not isinstance(parts, list) or len(parts) != 2:
+            return None
+        logical_id, attribute = str(parts[0]), str(parts[1])
+        if logical_id in self._resources_of_type(EVENT_BUS_TYPE):
+            name = self._event_bus_name(logical_id)
+            arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/{name}"
+            return {"Name": name, "Arn": arn}.get(attribute)
+        if logical_id in self._resources_of_type(TOPIC_TYPE):
+            topic = self._topic(logical_id)
+            return {"TopicName": topic.name, "TopicArn": topic.arn}.get(attribute)
+        return None
+
     def _substitute(self, text: Any) -> str | None:
         if not isinstance(text, str):
             return None
         names = re.findall(r"\$\{([^}!]+)\}", text)
-        values = {name: self._resolve_ref(name) for name in names}
+        values = {
+            name: self._resolve_get_att(name) if "." in name else self._resolve_ref(name) for name in names
+        }
         if any(resolved is None for resolved in values.values()):
             return None
         return re.sub(r"\$\{([^}!]+)\}", lambda found: str(values[found.group(1)]), text)
@@ -257,50 +336,40 @@ class Template:
 
     def routes(self) -> list[ApiRoute]:
         routes: list[ApiRoute] = []
-        for function_id, properties in self._resources_of_type(FUNCTION_TYPE).items():
-            for event_name, event in (properties.get("Events") or {}).items():
-                if event.get("Type") != "Api":
-                    continue
-                event_properties = event.get("Properties") or {}
-                api_ref = event_properties.get("RestApiId")
-                api_id = str(api_ref["Ref"]) if isinstance(api_ref, dict) else IMPLICIT_API_ID
-                authorizer = self._default_authorizer(api_id)
-                event_auth = event_properties.get("Auth") or {}
-                if "Authorizer" in event_auth:
-                    named = event_auth["Authorizer"]
-                    authorizer = None if named == NO_AUTHORIZER else str(named)
-                routes.append(
-                    ApiRoute(
-                        method=str(event_properties["Method"]).upper(),
-                        path=str(event_properties["Path"]),
-                        function_id=function_id,
-                        event_name=event_name,
-                        authorizer=authorizer,
-                    )
+        for event in self.function_events("Api"):
+            api_ref = event.properties.get("RestApiId")
+            api_id = str(api_ref["Ref"]) if isinstance(api_ref, dict) else IMPLICIT_API_ID
+            authorizer = self._default_authorizer(api_id)
+            event_auth = event.properties.get("Auth") or {}
+            if "Authorizer" in event_auth:
+                named = event_auth["Authorizer"]
+                authorizer = None if named == NO_AUTHORIZER else str(named)
+            routes.append(
+                ApiRoute(
+                    method=str(event.properties["Method"]).upper(),
+                    path=str(event.properties["Path"]),
+                    function_id=event.function_id,
+                    event_name=event.event_name,
+                    authorizer=authorizer,
                 )
+            )
         return routes
 
     # Schedules --------------------------------------------------------------------------------------
 
     def schedules(self) -> list[ScheduleSpec]:
-        schedules: list[ScheduleSpec] = []
-        for function_id, properties in self._resources_of_type(FUNCTION_TYPE).items():
-            for event_name, event in (properties.get("Events") or {}).items():
-                if event.get("Type") != "ScheduleV2":
-                    continue
-                event_properties = event.get("Properties") or {}
-                schedules.append(
-                    ScheduleSpec(
-                        function_id=function_id,
-                        event_name=event_name,
-                        schedule_name=_optional_str(event_properties.get("Name")),
-                        expression=str(event_properties.get("ScheduleExpression", "")),
-                        timezone=_optional_str(event_properties.get("ScheduleExpressionTimezone")),
-                        input=_parse_input(event_properties.get("Input")),
-                        state=_optional_str(event_properties.get("State")),
-                    )
-                )
-        return schedules
+        return [
+            ScheduleSpec(
+                function_id=event.function_id,
+                event_name=event.event_name,
+                schedule_name=_optional_str(event.properties.get("Name")),
+                expression=str(event.properties.get("ScheduleExpression", "")),
+                timezone=_optional_str(event.properties.get("ScheduleExpressionTimezone")),
+                input=_parse_input(event.properties.get("Input")),
+                state=_optional_str(event.properties.get("State")),
+            )
+            for event in self.function_events("ScheduleV2")
+        ]
 
 
 def _optional_str(value: Any) -> str | None:
