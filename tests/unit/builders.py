@@ -17,6 +17,7 @@ OPERATOR = Actor(Role.OPERATOR, "op-1", "dinas-putr")
 OFFICIAL = Actor(Role.OFFICIAL, "off-1", "dinas-putr")
 REPORTER = Actor(Role.REPORTER)
 SYSTEM = Actor(Role.SYSTEM, "system")
+SUSPEND_REASON = "Lokasi kurang jelas, mohon lengkapi."
 PUTR = AgencyRef(id="dinas-putr", name="Dinas Pekerjaan Umum dan Tata Ruang")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from lapor.domain.calendar import WorkingCalendar
 from lapor.domain.clocks import LEVEL_BREACH, Clock, start_clock
-from lapor.domain.errors import AlreadyRated, NotFound, ReopenNotAllowed
+from lapor.domain.errors import AlreadyRated, InvalidTransition, NotFound, ReopenNotAllowed
 from lapor.domain.lifecycle import (
     CLOCK_STATUSES,
     Action,
@@ -50,6 +50,7 @@ class Command:
     internal: bool = False
     updates: dict[str, Any] = field(default_factory=dict)
     rating: Rating | None = None
+    fire: tuple[ClockKind, int] | None = None  # an escalation step: the clock and the ladder level it reached
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def apply_action(report: Report, command: Command, *, calendar: WorkingCalendar,
     fields = _field_updates(report, command)
     shaped = report.model_copy(update=fields)  # type and supervision decide the resolve clock's length
     clocks, stopped, started = _run_clocks(shaped, transition, status, command.at, calendar, policy)
+    if command.fire is not None:
+        clocks = _fired(clocks, *command.fire)
 
     levels = [level for clock in clocks.values() for level in clock.fired if level >= LEVEL_BREACH]
     after = shaped.model_copy(
@@ -202,6 +205,16 @@ def _run_clocks(
     return running, tuple(stopped), tuple(started)
 
 
+def _fired(clocks: dict[ClockKind, Clock], kind: ClockKind, level: int) -> dict[ClockKind, Clock]:
+    """The clocks with `level` marked fired on `kind` (once per clock instance)."""
+    clock = clocks.get(kind)
+    if clock is None:
+        raise InvalidTransition(f"no running {kind} clock")
+    if level in clock.fired:
+        raise InvalidTransition(f"{kind} level {level} has fired already")
+    return {**clocks, kind: clock.model_copy(update={"fired": (*clock.fired, level)})}
+
+
 def _entry(report: Report, command: Command, from_status: Status | None) -> TimelineEntry:
     return TimelineEntry(
         seq=report.version,
@@ -213,4 +226,6 @@ def _entry(report: Report, command: Command, from_status: Status | None) -> Time
         actor_id=command.actor.id,
         note=command.note,
         internal=command.internal,
+        clock=command.fire[0] if command.fire else None,
+        level=command.fire[1] if command.fire else None,
     )

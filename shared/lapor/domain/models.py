@@ -206,6 +206,8 @@ class TimelineEntry(BaseModel):
     actor_id: str | None = None
     note: str | None = None
     internal: bool = False  # an agency's internal note: staff only
+    clock: ClockKind | None = None  # escalation steps: the clock whose level fired
+    level: int | None = None  # escalation steps: 0 remind, 1 breach, 2 escalate
 
 
 class Report(BaseModel):
