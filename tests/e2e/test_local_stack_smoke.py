@@ -100,6 +100,24 @@ def test_outbox_lists_notifications(stack: str) -> None:
     response = requests.get(f"{stack}/_local/outbox", timeout=TIMEOUT)
     assert response.status_code == 200
     assert isinstance(response.json()["items"], list)
+    dead_letters = requests.get(f"{stack}/_local/dead-letters", timeout=TIMEOUT)
+    assert dead_letters.status_code == 200
+    assert isinstance(dead_letters.json()["items"], list)
+
+
+def test_an_access_link_is_in_the_outbox_when_the_answer_returns(stack: str) -> None:
+    filed = requests.post(f"{stack}/reports", json=NEW_REPORT, timeout=TIMEOUT)
+    assert filed.status_code == 201, filed.text
+    report_id = filed.json()["id"]
+    asked = requests.post(f"{stack}/reports/{report_id}/access", json={}, timeout=TIMEOUT)
+    assert asked.status_code == 202, asked.text
+    # intake -> EventBridge -> notify -> SNS, all before the 202 (API.md, "Local stack only")
+    items = requests.get(f"{stack}/_local/outbox", timeout=TIMEOUT).json()["items"]
+    links = [item for item in items if item["report_id"] == report_id and item["template"] == "access_link"]
+    assert len(links) == 1, [item["template"] for item in items if item["report_id"] == report_id]
+    assert links[0]["channel"] == "email"
+    assert links[0]["recipient"] == "siti@example.id"
+    assert links[0]["message"]
 
 
 def test_data_survives_a_restart(start_stack: Callable[[Path], LocalStackProcess], tmp_path: Path) -> None:
@@ -120,3 +138,5 @@ def test_data_survives_a_restart(start_stack: Callable[[Path], LocalStackProcess
     assert read.json()["title"] == NEW_REPORT["title"]
     categories = requests.get(f"{base_url}/categories", timeout=TIMEOUT).json()["items"]
     assert len({item["code"] for item in categories}) == len(categories), "the seed was loaded twice"
+    # The replayed and compacted writes are not stream records anyone is told about again.
+    assert requests.get(f"{base_url}/_local/outbox", timeout=TIMEOUT).json()["items"] == []

@@ -37,7 +37,8 @@ from local.mutation_log import Mutation, MutationLog, MutationLoggingMiddleware,
 from local.persistence import open_store, scan_items
 from local.rest_event import build_rest_event
 from local.routing import RouteTable
-from local.template import ApiRoute, Template, create_tables, load_template, parse_template_text
+from local.template import ApiRoute, Template, create_tables, load_template
+from tools.cfn_yaml import parse_template_text
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 SECRET = "test-secret-0123456789abcdef0123456789"

@@ -123,7 +123,8 @@ def test_auto_close_after_ten_silent_working_days() -> None:
     followed = act(verified(wib(2026, 11, 27, 15)), Action.FOLLOWUP, OPERATOR, wib(2026, 11, 30, 9)).after
     deadline = followed.clocks[ClockKind.AUTO_CLOSE].deadline
     assert deadline == wib(2026, 12, 15, 0)  # 1–14 December, weekends skipped: 10 HK
-    still, fired = run(followed, deadline - SECOND)
+    still_open, fired = run(followed, deadline - SECOND)
+    assert still_open.status is Status.IN_PROGRESS
     assert Action.AUTO_CLOSE not in fired
     closed, fired = run(followed, deadline)
     assert fired[-1] is Action.AUTO_CLOSE
