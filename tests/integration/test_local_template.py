@@ -38,6 +38,7 @@ from local.persistence import open_store, scan_items
 from local.rest_event import build_rest_event
 from local.routing import RouteTable
 from local.template import ApiRoute, Template, create_tables, load_template
+from local.triggers import read_triggers
 from tools.cfn_yaml import parse_template_text
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -147,6 +148,26 @@ def test_function_environment_resolves_tables_and_drops_what_exists_only_in_aws(
         (route.method, route.path, route.function_id, route.authorizer) for route in template.routes()
     }
     assert template.stage_name() == "v1"
+
+
+def test_staff_routes_and_only_they_name_the_cognito_authorizer() -> None:
+    # The Api has Auth.Authorizers and no DefaultAuthorizer; each /staff route names CognitoAuthorizer.
+    for route in load_template(TEMPLATE_PATH).routes():
+        expected = "CognitoAuthorizer" if route.path.startswith("/staff/") else None
+        assert route.authorizer == expected, route
+
+
+def test_buses_topics_and_triggers_of_the_template_resolve_locally() -> None:
+    template = load_template(TEMPLATE_PATH)
+    topic_arns = {topic.arn for topic in template.topics()}
+    for function in template.functions().values():
+        if "EVENT_BUS_NAME" in function.environment:
+            assert function.environment["EVENT_BUS_NAME"] in template.event_buses(), function.logical_id
+        if "NOTIFICATIONS_TOPIC_ARN" in function.environment:
+            assert function.environment["NOTIFICATIONS_TOPIC_ARN"] in topic_arns, function.logical_id
+    triggers = read_triggers(template)
+    assert triggers.problems == []
+    assert {rule.bus_name for rule in triggers.rules} <= set(template.event_buses())
 
 
 AUTH_TEMPLATE = """

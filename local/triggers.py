@@ -1,0 +1,157 @@
+"""The template's non-HTTP triggers the stack runs: table streams (`Type: DynamoDB`) and EventBridge rules
+(`Type: EventBridgeRule`).
+
+Retries happen at once, not with AWS's back-off, and are bounded locally: a stream event without
+`MaximumRetryAttempts` (or -1, "until the record expires") gets `DEFAULT_STREAM_RETRIES`; a rule without a
+`RetryPolicy` gets `DEFAULT_EVENT_RETRIES` (what Lambda's asynchronous invocation does by default); no
+trigger gets more than `MAX_LOCAL_RETRIES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from local.event_patterns import UnsupportedPatternError, matches, parse_pattern
+from local.published_events import bus_name
+from local.template import FunctionEvent, Template
+
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_STREAM_RETRIES = 3
+DEFAULT_EVENT_RETRIES = 2
+MAX_LOCAL_RETRIES = 10
+REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+
+
+@dataclass(frozen=True)
+class StreamTrigger:
+    function_id: str
+    event_name: str
+    table_name: str
+    batch_size: int
+    filters: tuple[dict[str, Any], ...]
+    maximum_retry_attempts: int
+    reports_batch_item_failures: bool
+
+    def accepts(self, record: dict[str, Any]) -> bool:
+        """FilterCriteria: a record passes when any filter matches it (every record without filters)."""
+        return not self.filters or any(matches(pattern, record) for pattern in self.filters)
+
+
+@dataclass(frozen=True)
+class EventRuleTrigger:
+    function_id: str
+    event_name: str
+    bus_name: str
+    pattern: dict[str, Any]
+    maximum_retry_attempts: int
+
+    def accepts(self, event: dict[str, Any]) -> bool:
+        return matches(self.pattern, event)
+
+
+@dataclass(frozen=True)
+class Triggers:
+    streams: list[StreamTrigger]
+    rules: list[EventRuleTrigger]
+    problems: list[str]  # triggers the stack cannot run, said at start-up
+
+    @property
+    def stream_tables(self) -> set[str]:
+        return {trigger.table_name for trigger in self.streams}
+
+
+def read_triggers(template: Template) -> Triggers:
+    streams: list[StreamTrigger] = []
+    rules: list[EventRuleTrigger] = []
+    problems: list[str] = []
+    for event in template.function_events("DynamoDB"):
+        try:
+            trigger = _stream_trigger(template, event)
+        except (UnsupportedPatternError, ValueError) as error:
+            problems.append(f"{event.function_id}.{event.event_name} is not run: {error}")
+            continue
+        if trigger is not None:
+            streams.append(trigger)
+    for event in template.function_events("EventBridgeRule"):
+        try:
+            rule = _rule_trigger(template, event)
+        except (UnsupportedPatternError, ValueError) as error:
+            problems.append(f"{event.function_id}.{event.event_name} is not run: {error}")
+            continue
+        if rule is not None:
+            rules.append(rule)
+    return Triggers(streams, rules, problems)
+
+
+def _integer(template: Template, value: Any, default: int) -> int:
+    resolved = template.resolve_scalar(value) if value is not None else None
+    return int(resolved) if resolved is not None else default
+
+
+def _enabled(template: Template, properties: dict[str, Any]) -> bool:
+    enabled = properties.get("Enabled")
+    state = template.resolve_scalar(properties.get("State")) if "State" in properties else None
+    return (enabled is None or template.resolve_scalar(enabled) != "false") and state != "DISABLED"
+
+
+def _retries(configured: int | None, default: int) -> int:
+    if configured is None or configured < 0:
+        return default
+    return min(configured, MAX_LOCAL_RETRIES)
+
+
+def _stream_table(template: Template, stream: Any) -> str:
+    """The template table whose stream an event reads: `!GetAtt <Table>.StreamArn`, or a literal ARN."""
+    tables = template.table_ids()
+    if isinstance(stream, dict) and "Fn::GetAtt" in stream:
+        argument = stream["Fn::GetAtt"]
+        parts = argument.split(".", 1) if isinstance(argument, str) else argument
+        if isinstance(parts, list) and len(parts) == 2 and parts[1] == "StreamArn" and parts[0] in tables:
+            return str(parts[0])
+    if isinstance(stream, str) and ":table/" in stream:
+        name = stream.split(":table/", 1)[1].split("/", 1)[0]
+        if name in tables:
+            return name
+    raise ValueError("its Stream is not the StreamArn of a table of the template")
+
+
+def _stream_trigger(template: Template, event: FunctionEvent) -> StreamTrigger | None:
+    properties = event.properties
+    if not _enabled(template, properties):
+        return None
+    filters = ((properties.get("FilterCriteria") or {}).get("Filters")) or []
+    retries = properties.get("MaximumRetryAttempts")
+    return StreamTrigger(
+        function_id=event.function_id,
+        event_name=event.event_name,
+        table_name=_stream_table(template, properties.get("Stream")),
+        batch_size=max(1, _integer(template, properties.get("BatchSize"), DEFAULT_BATCH_SIZE)),
+        filters=tuple(parse_pattern(item.get("Pattern")) for item in filters),
+        maximum_retry_attempts=_retries(
+            None if retries is None else _integer(template, retries, -1), DEFAULT_STREAM_RETRIES
+        ),
+        reports_batch_item_failures=REPORT_BATCH_ITEM_FAILURES
+        in (properties.get("FunctionResponseTypes") or []),
+    )
+
+
+def _rule_trigger(template: Template, event: FunctionEvent) -> EventRuleTrigger | None:
+    properties = event.properties
+    if not _enabled(template, properties):
+        return None
+    if "Pattern" not in properties:
+        raise ValueError("it has no Pattern")
+    retries = (properties.get("RetryPolicy") or {}).get("MaximumRetryAttempts")
+    bus = template.resolve_scalar(properties["EventBusName"]) if "EventBusName" in properties else None
+    if "EventBusName" in properties and bus is None:
+        raise ValueError("its EventBusName does not resolve locally")
+    return EventRuleTrigger(
+        function_id=event.function_id,
+        event_name=event.event_name,
+        bus_name=bus_name(bus),
+        pattern=parse_pattern(properties["Pattern"]),
+        maximum_retry_attempts=_retries(
+            None if retries is None else _integer(template, retries, -1), DEFAULT_EVENT_RETRIES
+        ),
+    )

@@ -1,0 +1,675 @@
+"""The local stack's consequences of a request: table stream records to `Type: DynamoDB` functions (filters,
+batches, partial batch failures, dead letters), EventBridge events to `Type: EventBridgeRule` functions, SNS
+publications to the outbox, and the loop between them, all before the gateway answers.
+
+One in-memory stack for the module, on a small template with stand-in handlers written into a tmp folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import Client
+
+from local import dead_letters, outbox
+from local.aws_environment import ACCOUNT_ID, REGION
+from local.consequences import MAX_ROUNDS
+from local.dev_tokens import issue_token
+from local.embedded_api import EmbeddedApi
+from local.event_patterns import UnsupportedPatternError, matches, parse_pattern
+from local.gateway import Gateway, build_gateway
+from local.http_types import IncomingRequest
+from local.stack import LocalBackend
+from local.template import Template, load_template
+from local.triggers import read_triggers
+
+STANDIN_PACKAGE = "standin_events"
+STREAM_FILTERS = [
+    '{"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["R"]}}}}',
+    '{"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "T#"}]}}}}',
+    '{"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "P#"}]}}}}',
+]
+
+TEMPLATE = f"""
+Globals:
+  Function:
+    Timeout: 5
+    Environment:
+      Variables:
+        TABLE_NAME: !Ref AppTable
+Resources:
+  AppTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions:
+        - {{AttributeName: pk, AttributeType: S}}
+        - {{AttributeName: sk, AttributeType: S}}
+      KeySchema:
+        - {{AttributeName: pk, KeyType: HASH}}
+        - {{AttributeName: sk, KeyType: RANGE}}
+      StreamSpecification: {{StreamViewType: NEW_AND_OLD_IMAGES}}
+  UserPool:
+    Type: AWS::Cognito::UserPool
+    Properties: {{UserPoolName: !Sub "${{AWS::StackName}}-staff"}}
+  UserPoolClient:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {{UserPoolId: !Ref UserPool}}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth:
+        Authorizers:
+          CognitoAuthorizer: {{UserPoolArn: !GetAtt UserPool.Arn}}
+  EventBus:
+    Type: AWS::Events::EventBus
+    Properties: {{Name: !Sub "${{AWS::StackName}}-bus"}}
+  NotificationsTopic:
+    Type: AWS::SNS::Topic
+  Writer:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: {STANDIN_PACKAGE}.handlers.writer
+      Environment:
+        Variables:
+          EVENT_BUS_NAME: !Ref EventBus
+          BUS_ARN: !GetAtt EventBus.Arn
+          USER_POOL_ID: !Ref UserPool
+      Events:
+        Write: {{Type: Api, Properties: {{RestApiId: !Ref Api, Path: /write, Method: post}}}}
+        StaffWrite:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /staff/write
+            Method: post
+            Auth: {{Authorizer: CognitoAuthorizer}}
+  Stream:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: {STANDIN_PACKAGE}.handlers.stream
+      Environment:
+        Variables:
+          EVENT_BUS_NAME: !Ref EventBus
+      Events:
+        TableStream:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt AppTable.StreamArn
+            StartingPosition: LATEST
+            BatchSize: 2
+            MaximumRetryAttempts: 2
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            FilterCriteria:
+              Filters:
+                - Pattern: '{STREAM_FILTERS[0]}'
+                - Pattern: '{STREAM_FILTERS[1]}'
+                - Pattern: '{STREAM_FILTERS[2]}'
+  Notify:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: {STANDIN_PACKAGE}.handlers.notify
+      Environment:
+        Variables:
+          NOTIFICATIONS_TOPIC_ARN: !Ref NotificationsTopic
+      Events:
+        DomainEvents:
+          Type: EventBridgeRule
+          Properties:
+            EventBusName: !Ref EventBus
+            Pattern:
+              source: [lapor]
+              detail-type: [{{prefix: lapor.report.}}]
+            RetryPolicy: {{MaximumRetryAttempts: 1}}
+  Audit:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: {STANDIN_PACKAGE}.handlers.audit
+      Events:
+        EveryChange:
+          Type: DynamoDB
+          Properties: {{Stream: !GetAtt AppTable.StreamArn, StartingPosition: LATEST}}
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: {STANDIN_PACKAGE}.handlers.other
+      Events:
+        OtherSource:
+          Type: EventBridgeRule
+          Properties:
+            EventBusName: !Ref EventBus
+            Pattern: {{source: [other]}}
+        DefaultBus:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {{source: [lapor]}}
+"""
+
+STANDIN_HANDLERS = """
+import json
+import os
+
+import boto3
+
+RECEIVED = {"writer": [], "stream": [], "audit": [], "notify": [], "other": []}
+_clients = {}
+PING_PONG_LAST = 25
+
+
+def _client(service):
+    if service not in _clients:
+        _clients[service] = boto3.client(service)
+    return _clients[service]
+
+
+def _put_event(source, detail_type, detail):
+    _client("events").put_events(
+        Entries=[
+            {
+                "Source": source,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+                "EventBusName": os.environ["EVENT_BUS_NAME"],
+            }
+        ]
+    )
+
+
+def writer(event, context):
+    body = json.loads(event["body"] or "{}")
+    RECEIVED["writer"].append(event)
+    for item in body.get("items", []):
+        _client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    for published in body.get("events", []):
+        _put_event(published["source"], published["detail_type"], published["detail"])
+    return {"statusCode": 200, "body": json.dumps({"bus": os.environ["EVENT_BUS_NAME"]})}
+
+
+def stream(event, context):
+    RECEIVED["stream"].append(event)
+    failures = []
+    for record in event["Records"]:
+        image = record["dynamodb"].get("NewImage", {})
+        if image.get("raise", {}).get("BOOL"):
+            raise RuntimeError("stand-in stream failure")
+        if image.get("fail", {}).get("BOOL"):
+            failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+            continue
+        sort_key = record["dynamodb"]["Keys"]["sk"]["S"]
+        if sort_key.startswith("T#") and record["eventName"] == "INSERT":
+            action = image.get("action", {}).get("S", "submitted")
+            _put_event("lapor", "lapor.report." + action, {"report_id": image["pk"]["S"]})
+        if sort_key.startswith("P#") and int(sort_key[2:]) < PING_PONG_LAST:
+            item = {"pk": {"S": "PING"}, "sk": {"S": "P#" + str(int(sort_key[2:]) + 1)}}
+            _client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+    return {"batchItemFailures": failures}
+
+
+def notify(event, context):
+    RECEIVED["notify"].append(event)
+    if event["detail-type"] == "lapor.report.boom":
+        raise RuntimeError("stand-in notify failure")
+    report_id = event["detail"]["report_id"]
+    _client("sns").publish(
+        TopicArn=os.environ["NOTIFICATIONS_TOPIC_ARN"],
+        Message="Laporan " + report_id + " diterima.",
+        MessageAttributes={
+            name: {"DataType": "String", "StringValue": value}
+            for name, value in {
+                "channel": "email",
+                "recipient": "pelapor@example.id",
+                "template": "laporan_diterima",
+                "report_id": report_id,
+            }.items()
+        },
+    )
+    # A write of its own, which the stream's filters leave out: the loop still ends.
+    item = {"pk": {"S": report_id}, "sk": {"S": "N#" + event["id"]}}
+    _client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
+
+
+def audit(event, context):
+    RECEIVED["audit"].append(event)
+
+
+def other(event, context):
+    RECEIVED["other"].append(event)
+"""
+
+
+@dataclass
+class Stack:
+    backend: LocalBackend
+    gateway: Gateway
+    template: Template
+    first_delivery: list[str] | None = None  # the sort keys `Audit` got after the stack's first request
+
+    @property
+    def received(self) -> dict[str, list[dict[str, Any]]]:
+        module = sys.modules[f"{STANDIN_PACKAGE}.handlers"]
+        received: dict[str, list[dict[str, Any]]] = module.RECEIVED
+        return received
+
+    def post(self, path: str, body: Any, headers: list[tuple[str, str]] | None = None) -> Any:
+        request = IncomingRequest(
+            "POST",
+            path,
+            headers=[("Content-Type", "application/json"), *(headers or [])],
+            body=json.dumps(body).encode(),
+        )
+        return self.gateway.handle(request)
+
+    def get(self, path: str) -> Any:
+        return json.loads(self.gateway.handle(IncomingRequest("GET", path)).body)
+
+    def stream_arn(self) -> str:
+        api = EmbeddedApi(self.backend.db.endpoint_url)
+        table = api.json_call("dynamodb", "DynamoDB_20120810.DescribeTable", {"TableName": "AppTable"})
+        return str(table["Table"]["LatestStreamArn"])
+
+
+def _reset_moto() -> None:
+    Client(DomainDispatcherApplication(create_backend_app)).post("/moto-api/reset")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    saved_environ, saved_path = dict(os.environ), list(sys.path)
+    root = tmp_path_factory.mktemp("events-stack")
+    package = root / "fn" / STANDIN_PACKAGE
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "handlers.py").write_text(STANDIN_HANDLERS)
+    (root / "template.yaml").write_text(TEMPLATE)
+    template = load_template(root / "template.yaml")
+    _reset_moto()
+    backend = LocalBackend.start(template, None)
+    gateway = build_gateway(
+        template, backend.functions, backend.secret, root / "openapi.json", backend.consequences.run
+    )
+    try:
+        started = Stack(backend, gateway, template)
+        started.post("/write", {"items": [_item("START", "FIRST")]})
+        started.first_delivery = [
+            sk for invocation in started.received["audit"] for sk in _sort_keys(invocation)
+        ]
+        yield started
+    finally:
+        backend.stop()
+        _reset_moto()
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        sys.path[:] = saved_path
+        for name in [name for name in sys.modules if name.split(".")[0] == STANDIN_PACKAGE]:
+            del sys.modules[name]
+
+
+@pytest.fixture
+def events_stack(stack: Stack) -> Stack:
+    """The module's stack, with nothing received, published or dead-lettered yet."""
+    stack.backend.consequences.run()
+    outbox.clear()
+    dead_letters.clear()
+    if f"{STANDIN_PACKAGE}.handlers" in sys.modules:
+        for received in stack.received.values():
+            received.clear()
+    return stack
+
+
+def _item(pk: str, sk: str, **attributes: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"pk": {"S": pk}, "sk": {"S": sk}}
+    for name, value in attributes.items():
+        item[name] = {"BOOL": value} if isinstance(value, bool) else {"S": str(value)}
+    return item
+
+
+def _records(invocations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [record for invocation in invocations for record in invocation["Records"]]
+
+
+def _sort_keys(invocation: dict[str, Any]) -> list[str]:
+    return [record["dynamodb"]["Keys"]["sk"]["S"] for record in invocation["Records"]]
+
+
+# --- the template ---------------------------------------------------------------------------------------
+
+
+def test_buses_topics_and_triggers_come_from_the_template(events_stack: Stack) -> None:
+    template = events_stack.template
+    writer = template.functions()["Writer"]
+    assert writer.environment["EVENT_BUS_NAME"] == "lapor-local-bus"
+    assert writer.environment["BUS_ARN"] == f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/lapor-local-bus"
+    assert "USER_POOL_ID" not in writer.environment  # Cognito exists only in AWS
+    topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:NotificationsTopic"
+    assert template.functions()["Notify"].environment["NOTIFICATIONS_TOPIC_ARN"] == topic_arn
+    assert template.event_buses() == ["lapor-local-bus"]
+    assert [topic.arn for topic in template.topics()] == [topic_arn]
+
+    triggers = read_triggers(template)
+    assert triggers.problems == []
+    stream, audit = triggers.streams
+    assert (stream.function_id, stream.table_name, stream.batch_size) == ("Stream", "AppTable", 2)
+    assert stream.maximum_retry_attempts == 2
+    assert stream.reports_batch_item_failures
+    assert len(stream.filters) == 3
+    assert (audit.batch_size, audit.maximum_retry_attempts, audit.filters) == (100, 3, ())
+    assert not audit.reports_batch_item_failures
+    rules = {(rule.function_id, rule.event_name): rule.bus_name for rule in triggers.rules}
+    assert rules == {
+        ("Notify", "DomainEvents"): "lapor-local-bus",
+        ("Other", "OtherSource"): "lapor-local-bus",
+        ("Other", "DefaultBus"): "default",
+    }
+
+
+def test_routes_naming_the_cognito_authorizer_need_a_token(events_stack: Stack) -> None:
+    routes = {route.path: route.authorizer for route in events_stack.template.routes()}
+    assert routes == {"/write": None, "/staff/write": "CognitoAuthorizer"}
+    assert events_stack.post("/staff/write", {}).status == 401
+    token = issue_token(events_stack.backend.secret, "coordinator", sub="c-1")
+    accepted = events_stack.post("/staff/write", {}, [("Authorization", f"Bearer {token}")])
+    assert accepted.status == 200
+    [event] = events_stack.received["writer"]
+    assert event["requestContext"]["authorizer"]["claims"]["sub"] == "c-1"
+    assert events_stack.post("/write", {}).status == 200
+
+
+# --- table streams ---------------------------------------------------------------------------------------
+
+
+def test_a_write_reaches_the_stream_function_in_lambda_shape_through_its_filters(
+    events_stack: Stack,
+) -> None:
+    report = _item("REPORT#1", "R", title="Lampu mati")
+    identity = _item("REPORT#1", "I", name="Siti")
+    assert events_stack.post("/write", {"items": [report, identity]}).status == 200
+
+    # `Audit` has no filters and gets both; the identity item is filtered out of `Stream`'s batch.
+    [everything] = events_stack.received["audit"]
+    assert [record["dynamodb"]["Keys"]["sk"]["S"] for record in everything["Records"]] == ["R", "I"]
+    [invocation] = events_stack.received["stream"]
+    [record] = invocation["Records"]
+    assert set(invocation) == {"Records"}
+    assert set(record) == {
+        "eventID",
+        "eventName",
+        "eventVersion",
+        "eventSource",
+        "awsRegion",
+        "dynamodb",
+        "eventSourceARN",
+    }
+    assert record["eventName"] == "INSERT"
+    assert record["eventVersion"] == "1.1"
+    assert record["eventSource"] == "aws:dynamodb"
+    assert record["awsRegion"] == REGION
+    assert record["eventSourceARN"] == events_stack.stream_arn()
+    change = record["dynamodb"]
+    assert list(change) == [
+        "ApproximateCreationDateTime",
+        "Keys",
+        "NewImage",
+        "SequenceNumber",
+        "SizeBytes",
+        "StreamViewType",
+    ]
+    assert isinstance(change["ApproximateCreationDateTime"], int)
+    assert change["Keys"] == {"pk": {"S": "REPORT#1"}, "sk": {"S": "R"}}
+    assert change["NewImage"] == report
+    assert change["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert change["SizeBytes"] > 0
+
+    # A changed report is not an INSERT: filtered out; a changed timeline item passes, with both images.
+    events_stack.post("/write", {"items": [_item("REPORT#1", "R", title="Lampu padam")]})
+    assert len(events_stack.received["stream"]) == 1
+    events_stack.post("/write", {"items": [_item("REPORT#2", "T#000001", note="a")]})
+    events_stack.post("/write", {"items": [_item("REPORT#2", "T#000001", note="b")]})
+    modified = events_stack.received["stream"][-1]["Records"][0]
+    assert modified["eventName"] == "MODIFY"
+    assert modified["dynamodb"]["OldImage"]["note"] == {"S": "a"}
+    assert modified["dynamodb"]["NewImage"]["note"] == {"S": "b"}
+
+
+def test_what_the_start_up_wrote_is_never_delivered(events_stack: Stack) -> None:
+    # The seed (and, on a data folder, the replayed and compacted log) is written before the streams are
+    # positioned at LATEST: the first request's delivery holds its own write only.
+    assert events_stack.first_delivery == ["FIRST"]
+
+
+def test_records_come_in_batches_of_batch_size_in_order(events_stack: Stack) -> None:
+    items = [_item("REPORT#3", f"T#00000{seq}") for seq in range(1, 4)]
+    events_stack.post("/write", {"items": items})
+    assert [_sort_keys(invocation) for invocation in events_stack.received["stream"]] == [
+        ["T#000001", "T#000002"],
+        ["T#000003"],
+    ]
+
+
+def test_a_partial_batch_failure_is_retried_from_the_failed_record_then_dead_lettered(
+    events_stack: Stack,
+) -> None:
+    good, bad = _item("REPORT#4", "T#000001"), _item("REPORT#4", "T#000002", fail=True)
+    events_stack.post("/write", {"items": [good, bad]})
+
+    # One try and MaximumRetryAttempts (2) retries from the checkpoint; the good record is not sent again.
+    assert [_sort_keys(invocation) for invocation in events_stack.received["stream"]] == [
+        ["T#000001", "T#000002"],
+        ["T#000002"],
+        ["T#000002"],
+    ]
+    [letter] = events_stack.get("/_local/dead-letters")["items"]
+    assert letter["function"] == "Stream"
+    assert letter["trigger"] == "TableStream"
+    assert letter["type"] == "DynamoDB"
+    assert letter["attempts"] == 3
+    assert letter["error"] == "batchItemFailures"
+    failed_sequence = events_stack.received["stream"][-1]["Records"][0]["dynamodb"]["SequenceNumber"]
+    info = letter["payload"]["DDBStreamBatchInfo"]
+    assert info["startSequenceNumber"] == info["endSequenceNumber"] == failed_sequence
+    assert info["batchSize"] == 1
+    assert info["streamArn"] == events_stack.stream_arn()
+    assert letter["payload"]["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert "NewImage" not in json.dumps(letter)  # metadata only, as Lambda sends it
+    # The shard moved on: the next write is delivered alone.
+    events_stack.post("/write", {"items": [_item("REPORT#4", "T#000003")]})
+    assert _sort_keys(events_stack.received["stream"][-1]) == ["T#000003"]
+
+
+def test_a_raising_stream_function_retries_the_whole_batch(events_stack: Stack) -> None:
+    items = [_item("REPORT#5", "T#000001"), _item("REPORT#5", "T#000002", **{"raise": True})]
+    assert events_stack.post("/write", {"items": items}).status == 200
+    assert [len(invocation["Records"]) for invocation in events_stack.received["stream"]] == [2, 2, 2]
+    [letter] = dead_letters.items()
+    assert letter["error"] == "RuntimeError"
+    assert letter["payload"]["responseContext"]["functionError"] == "Unhandled"
+    assert letter["payload"]["DDBStreamBatchInfo"]["batchSize"] == 2
+
+
+# --- EventBridge and SNS ------------------------------------------------------------------------------------
+
+
+def _event(source: str, detail_type: str, report_id: str = "LPR-1") -> dict[str, Any]:
+    return {"source": source, "detail_type": detail_type, "detail": {"report_id": report_id}}
+
+
+def test_put_events_reach_the_rules_whose_pattern_matches(events_stack: Stack) -> None:
+    published = [
+        _event("lapor", "lapor.report.verified"),
+        _event("lapor", "elsewhere.verified"),
+        _event("other", "lapor.report.verified"),
+    ]
+    events_stack.post("/write", {"events": published})
+
+    [delivered] = events_stack.received["notify"]
+    assert set(delivered) == {
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    }
+    assert delivered["version"] == "0"
+    assert delivered["source"] == "lapor"
+    assert delivered["detail-type"] == "lapor.report.verified"
+    assert delivered["detail"] == {"report_id": "LPR-1"}
+    assert delivered["account"] == ACCOUNT_ID
+    assert delivered["region"] == REGION
+    assert delivered["resources"] == []
+    assert datetime.strptime(delivered["time"], "%Y-%m-%dT%H:%M:%SZ")
+    # `Other` matches source "other" on the bus; its default-bus rule never sees the bus's events.
+    assert [event["source"] for event in events_stack.received["other"]] == ["other"]
+
+
+def test_an_sns_publication_lands_in_the_outbox(events_stack: Stack) -> None:
+    events_stack.post("/write", {"events": [_event("lapor", "lapor.report.submitted", "LPR-7")]})
+    [item] = events_stack.get("/_local/outbox")["items"]
+    assert {key: value for key, value in item.items() if key != "at"} == {
+        "channel": "email",
+        "recipient": "pelapor@example.id",
+        "template": "laporan_diterima",
+        "report_id": "LPR-7",
+        "message": "Laporan LPR-7 diterima.",
+    }
+    assert datetime.fromisoformat(item["at"]).utcoffset() is not None
+
+
+def test_a_failing_event_function_is_retried_per_its_retry_policy_then_dead_lettered(
+    events_stack: Stack,
+) -> None:
+    events_stack.post("/write", {"events": [_event("lapor", "lapor.report.boom")]})
+    assert len(events_stack.received["notify"]) == 2  # RetryPolicy: MaximumRetryAttempts 1
+    [letter] = dead_letters.items()
+    assert (letter["function"], letter["type"], letter["attempts"]) == ("Notify", "EventBridgeRule", 2)
+    assert letter["error"] == "RuntimeError"
+    assert letter["payload"]["detail-type"] == "lapor.report.boom"
+    assert letter["payload"]["id"] == events_stack.received["notify"][0]["id"]
+
+
+# --- the loop --------------------------------------------------------------------------------------------
+
+
+def test_stream_and_events_run_to_the_end_before_the_answer(events_stack: Stack) -> None:
+    timeline_entry = _item("LPR-8", "T#000001", action="verified")
+    assert events_stack.post("/write", {"items": [timeline_entry]}).status == 200
+    # stream -> event -> notify (which writes an item the stream's filters leave out) -> outbox, and stop
+    assert len(events_stack.received["stream"]) == 1
+    [event] = events_stack.received["notify"]
+    assert event["detail-type"] == "lapor.report.verified"
+    assert [item["report_id"] for item in outbox.items()] == ["LPR-8"]
+    assert dead_letters.items() == []
+
+
+def test_a_function_that_keeps_triggering_itself_is_stopped_after_the_round_limit(
+    events_stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert events_stack.post("/write", {"items": [_item("PING", "P#0")]}).status == 200
+    assert len(events_stack.received["stream"]) == MAX_ROUNDS
+    assert f"after {MAX_ROUNDS} rounds" in capsys.readouterr().err
+    # What was left runs after the next request, from where the stream stopped.
+    events_stack.backend.consequences.run()
+    last = _sort_keys(events_stack.received["stream"][-1])
+    assert last == ["P#25"]
+    assert len(events_stack.received["stream"]) == 26
+
+
+# --- patterns ----------------------------------------------------------------------------------------------
+
+RECORD = {
+    "eventName": "INSERT",
+    "dynamodb": {"Keys": {"sk": {"S": "T#000001"}}, "NewImage": {"n": {"N": "1"}, "flag": {"BOOL": True}}},
+    "tags": ["a", "b"],
+    "count": 5,
+}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ({"eventName": ["INSERT", "MODIFY"]}, True),
+        ({"eventName": ["REMOVE"]}, False),
+        ({"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "T#"}]}}}}, True),
+        ({"dynamodb": {"Keys": {"sk": {"S": [{"prefix": "R"}]}}}}, False),
+        ({"dynamodb": {"Keys": {"sk": {"S": [{"suffix": "001"}]}}}}, True),
+        ({"dynamodb": {"NewImage": {"n": {"N": ["1"]}}}}, True),
+        ({"dynamodb": {"NewImage": {"n": {"N": [1]}}}}, False),
+        ({"dynamodb": {"NewImage": {"flag": {"BOOL": [True]}}}}, True),
+        ({"dynamodb": {"NewImage": {"gone": {"S": [{"exists": False}]}}}}, True),
+        ({"dynamodb": {"NewImage": {"gone": {"S": [{"exists": True}]}}}}, False),
+        ({"dynamodb": {"NewImage": {"n": [{"exists": True}]}}}, True),
+        ({"eventName": [{"anything-but": "REMOVE"}]}, True),
+        ({"eventName": [{"anything-but": ["INSERT", "MODIFY"]}]}, False),
+        ({"eventName": [{"anything-but": {"prefix": "IN"}}]}, False),
+        ({"missing": [{"anything-but": "x"}]}, False),
+        ({"eventName": [{"equals-ignore-case": "insert"}]}, True),
+        ({"tags": ["b"]}, True),
+        ({"tags": ["c"]}, False),
+        ({"count": [{"numeric": [">", 1, "<=", 5]}]}, True),
+        ({"count": [{"numeric": ["<", 5]}]}, False),
+        ({"$or": [{"eventName": ["REMOVE"]}, {"count": [5]}]}, True),
+        ({"eventName": ["INSERT"], "count": [6]}, False),
+        ({}, True),
+    ],
+)
+def test_patterns_match_as_eventbridge_and_lambda_filters_do(pattern: dict[str, Any], expected: bool) -> None:
+    assert matches(parse_pattern(json.dumps(pattern)), RECORD) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ['{"eventName": "INSERT"}', '{"a": [{"wildcard": "x*"}]}', "[1]", "{not json"],
+)
+def test_unsupported_patterns_are_refused_when_read(pattern: str) -> None:
+    with pytest.raises(UnsupportedPatternError):
+        parse_pattern(pattern)
+
+
+def test_a_trigger_with_an_unsupported_pattern_is_reported_not_run(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """
+            Resources:
+              T:
+                Type: AWS::DynamoDB::Table
+                Properties:
+                  AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+                  KeySchema: [{AttributeName: pk, KeyType: HASH}]
+              F:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: x.handler
+                  Events:
+                    S:
+                      Type: DynamoDB
+                      Properties:
+                        Stream: !GetAtt T.StreamArn
+                        FilterCriteria: {Filters: [{Pattern: '{"a": [{"cidr": "10.0.0.0/8"}]}'}]}
+                    R:
+                      Type: EventBridgeRule
+                      Properties: {EventBusName: !Ref Nowhere, Pattern: {source: [x]}}
+            """
+        )
+    )
+    triggers = read_triggers(load_template(path))
+    assert triggers.streams == []
+    assert triggers.rules == []
+    assert len(triggers.problems) == 2
