@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from lapor.domain.actions import Change
+from lapor.domain.calendar import YearAdjustments
 from lapor.domain.catalog import CitySetup
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
@@ -61,6 +62,19 @@ class IdentityRead:
 
 
 @dataclass(frozen=True)
+class CalendarChange:
+    """A year's new adjustments, the revision they replace, and who changed what (the audit entry)."""
+
+    adjustments: YearAdjustments
+    based_on: int
+    at: datetime
+    actor_id: str
+    request_id: str
+    added: tuple[date, ...]
+    removed: tuple[date, ...]
+
+
+@dataclass(frozen=True)
 class StaffFilter:
     """A staff list: `agency_id` is the caller's scope (operator, official) or a filter (coordinator)."""
 
@@ -102,6 +116,17 @@ class ReportRepository(Protocol):
 
     def city_setup(self) -> CitySetup:
         """The catalog, the routing rules and the calendar adjustments (one query)."""
+
+    def save_calendar(self, change: CalendarChange) -> None:
+        """Store a year's adjustments and their audit entry; `VersionConflict` when the revision moved."""
+
+    def mark_calendar(self, revision: int) -> None:
+        """Record that the running clocks now follow the calendar at `revision`."""
+
+    def due_reports(
+        self, shard: int, until: datetime, start: str | None, limit: int
+    ) -> tuple[list[Report], str | None]:
+        """One page of one due-index shard: reports with a step due at or before `until`."""
 
     def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
         """Append one identity read to the report's access log."""

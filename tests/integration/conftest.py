@@ -43,6 +43,7 @@ os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 
 
 def _clear_caches() -> None:
+    from escalation import handler as escalation_handler
     from intake import submission, wiring
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.event_bus import events_client
@@ -62,6 +63,8 @@ def _clear_caches() -> None:
         routing_wiring.repository,
         routing_wiring.city_setup,
         routing_wiring.casework,
+        routing_wiring.calendar_admin,
+        escalation_handler.escalation_service,
         stream.routing_service,
     ):
         cached.cache_clear()
@@ -163,6 +166,7 @@ def build_event(
     query: dict[str, str] | None = None,
     function: str = "intake",
     claims: dict[str, str] | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
     event = copy.deepcopy(load_event(name, function))
     if claims is not None:
@@ -170,6 +174,10 @@ def build_event(
     if report_id is not None:
         event["pathParameters"] = {"id": report_id}
         event["path"] = event["resource"].replace("{id}", report_id)
+        event["requestContext"]["path"] = "/v1" + event["path"]
+    if year is not None:
+        event["pathParameters"] = {"year": str(year)}
+        event["path"] = event["resource"].replace("{year}", str(year))
         event["requestContext"]["path"] = "/v1" + event["path"]
     if raw_body is not None:
         event["body"] = raw_body

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from lapor.adapters.dynamodb.items import report_item
+from lapor.domain.models import Report
+from tests.unit.builders import verified
 from tools.cfn_yaml import load_template
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -67,6 +70,8 @@ STAFF_ROUTES = {
     ("post", "/staff/reports/{id}/close"),
     ("get", "/staff/routing-rules"),
     ("put", "/staff/routing-rules"),
+    ("get", "/staff/calendar/{year}"),
+    ("put", "/staff/calendar/{year}"),
 }
 
 STAFF_GROUPS = {"coordinator", "operator", "official", "leadership"}
@@ -77,7 +82,36 @@ FUNCTIONS = {
     "RoutingFunction": ("functions/routing/", "routing.handler.lambda_handler", "routing"),
     "RoutingStreamFunction": ("functions/routing/", "routing.stream.lambda_handler", "routing-stream"),
     "NotifyFunction": ("functions/notify/", "notify.handler.lambda_handler", "notify"),
+    "EscalationFunction": ("functions/escalation/", "escalation.handler.lambda_handler", "escalation"),
 }
+
+# The scheduled event of API.md, as the escalation schedule's Input (the scheduler fills in the placeholders).
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "<aws.scheduler.execution-id>",
+    "detail-type": "Scheduled Event",
+    "source": "aws.scheduler",
+    "time": "<aws.scheduler.scheduled-time>",
+    "resources": ["<aws.scheduler.schedule-arn>"],
+    "detail": {},
+}
+
+# Attributes report_item() writes that are not report data: the table's and the indexes' keys.
+INDEX_KEY_ATTRIBUTES = {
+    "pk",
+    "sk",
+    "public_pk",
+    "public_sk",
+    "inbox_pk",
+    "inbox_sk",
+    "queue_pk",
+    "queue_sk",
+    "due_pk",
+    "due_sk",
+}
+
+# DynamoDB: at most 100 projected non-key attributes summed over all the secondary indexes of a table.
+MAX_PROJECTED_ATTRIBUTES = 100
 
 # Asynchronous event source types: each needs somewhere for what fails for good to go.
 ASYNC_EVENT_TYPES = {"DynamoDB", "Kinesis", "SQS", "EventBridgeRule", "Schedule", "ScheduleV2", "SNS", "S3"}
@@ -188,6 +222,10 @@ def _ref(node: Any) -> str:
     return json.dumps(node, sort_keys=True)
 
 
+def _get_att_node(resource_id: str, attribute: str) -> dict[str, list[str]]:
+    return {"Fn::GetAtt": [resource_id, attribute]}
+
+
 def _get_att(resource_id: str, attribute: str) -> str:
     return _ref({"Fn::GetAtt": [resource_id, attribute]})
 
@@ -230,6 +268,10 @@ def test_the_logical_ids_are_kept(template: dict[str, Any]) -> None:
         "NotifyFunctionRole",
         "NotifyDLQ",
         "NotifyDLQPolicy",
+        "EscalationFunction",
+        "EscalationFunctionRole",
+        "EscalationScheduleRole",
+        "EscalationDLQ",
     }
     assert expected <= set(template["Resources"])
 
@@ -406,13 +448,23 @@ def test_notify_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
     }
 
 
-def test_only_routing_and_the_stream_write_the_app_table_and_only_they_and_intake_publish(
+def test_escalation_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "EscalationFunction") == {
+        _get_att("EscalationFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # Query: city_setup() (pk CONFIG); PutItem: save() of each step or recomputation (one
+        # TransactWriteItems of Puts: report, timeline entry, metric event) and mark_calendar().
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
+        _ref({"Fn::Sub": "${AppTable.Arn}/index/due-index"}): {"dynamodb:Query"},  # due_reports()
+    }
+
+
+def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_publish(
     template: dict[str, Any],
 ) -> None:
     app_table = _get_att("AppTable", "Arn")
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     writers = {fid for fid in FUNCTIONS if _granted(template, fid).get(app_table, set()) & writes}
-    assert writers == {"IntakeFunction", "RoutingFunction", "RoutingStreamFunction"}
+    assert writers == {"IntakeFunction", "RoutingFunction", "RoutingStreamFunction", "EscalationFunction"}
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
     assert publishers == {"IntakeFunction", "RoutingStreamFunction"}
@@ -460,6 +512,38 @@ def test_no_index_projects_identity_or_the_token_hash(template: dict[str, Any]) 
         assert projection["ProjectionType"] in ("INCLUDE", "KEYS_ONLY"), index["IndexName"]
         projected = set(projection.get("NonKeyAttributes", []))
         assert not projected & IDENTITY_ATTRIBUTES, index["IndexName"]
+
+
+def _due_index(template: dict[str, Any]) -> dict[str, Any]:
+    indexes = template["Resources"]["AppTable"]["Properties"]["GlobalSecondaryIndexes"]
+    due: list[dict[str, Any]] = [index for index in indexes if index["IndexName"] == "due-index"]
+    assert len(due) == 1
+    return due[0]
+
+
+def test_the_due_index_projects_the_whole_report(template: dict[str, Any]) -> None:
+    # The escalation job rebuilds each report from this index (due_reports()) and writes it back whole with a
+    # Put (save()): a report attribute the index does not project would be erased by the job's write.
+    projection = _due_index(template)["Projection"]
+    assert projection["ProjectionType"] == "INCLUDE"  # not ALL: nothing new is projected by accident
+    projected = projection["NonKeyAttributes"]
+    assert len(projected) == len(set(projected))
+    assert set(Report.model_fields) | {"deadlines", "title_search"} <= set(projected)
+    # And every attribute the adapter actually writes on a report item, keys aside (report_item()).
+    written = set(report_item(verified())) - INDEX_KEY_ATTRIBUTES
+    assert written <= set(projected), sorted(written - set(projected))
+    # Nothing else: a projected attribute that is no report attribute would be a stale or identity one.
+    assert set(projected) == set(Report.model_fields) | {"deadlines", "title_search"}
+
+
+def test_projected_attributes_stay_under_dynamodbs_limit(template: dict[str, Any]) -> None:
+    for table_id, table in _resources(template, "AWS::DynamoDB::Table").items():
+        total = sum(
+            len(index["Projection"].get("NonKeyAttributes", []))
+            for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+            for index in table["Properties"].get(kind, [])
+        )
+        assert total <= MAX_PROJECTED_ATTRIBUTES, (table_id, total)
 
 
 def test_every_function_is_arm64_through_globals(template: dict[str, Any]) -> None:
@@ -597,7 +681,7 @@ def test_every_asynchronous_source_has_a_dead_letter_destination(template: dict[
             assert queue["Type"] == "AWS::SQS::Queue", (function_id, name)
             assert queue["Properties"]["SqsManagedSseEnabled"] is True, queue_id
             assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600, queue_id
-    assert found >= 2  # the table stream and the notify rule
+    assert found >= 3  # the table stream, the notify rule and the escalation schedule
 
 
 def test_the_stream_event_bisects_and_reports_item_failures(template: dict[str, Any]) -> None:
@@ -671,6 +755,68 @@ def test_the_notify_dlq_lets_only_the_notify_rule_send(template: dict[str, Any])
     ]
 
 
+def test_the_escalation_function_runs_long_enough_for_a_run(template: dict[str, Any]) -> None:
+    props = template["Resources"]["EscalationFunction"]["Properties"]
+    assert props["Timeout"] == 300
+    assert props["MemorySize"] == 512
+    assert list(props["Events"]) == ["EscalationSchedule"]
+
+
+def test_the_escalation_schedule_every_15_minutes_in_wib_with_retries_and_a_dlq(
+    template: dict[str, Any],
+) -> None:
+    event = template["Resources"]["EscalationFunction"]["Properties"]["Events"]["EscalationSchedule"]
+    assert event["Type"] == "ScheduleV2"
+    props = event["Properties"]
+    assert props["ScheduleExpression"] in ("cron(0/15 * * * ? *)", "rate(15 minutes)")
+    assert props["ScheduleExpressionTimezone"] == "Asia/Jakarta"
+    assert json.loads(props["Input"]) == SCHEDULED_EVENT
+    assert props["RetryPolicy"] == {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 900}
+    assert props["DeadLetterConfig"] == {"Arn": _get_att_node("EscalationDLQ", "Arn")}
+    # The template's own role: with RoleArn SAM generates none (nor a policy of its own).
+    assert props["RoleArn"] == _get_att_node("EscalationScheduleRole", "Arn")
+    assert "PermissionsBoundary" not in props
+    # CloudFormation names the schedule: a fixed name would collide across stacks in one account and region.
+    assert props["OmitName"] is True
+    assert "Name" not in props
+    queue = template["Resources"]["EscalationDLQ"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_the_schedule_role_may_only_invoke_the_job_and_send_to_its_dlq(template: dict[str, Any]) -> None:
+    role = template["Resources"]["EscalationScheduleRole"]
+    assert role["Type"] == "AWS::IAM::Role"
+    props = role["Properties"]
+    assert set(props) <= {"Description", "AssumeRolePolicyDocument", "Policies"}  # no managed policy
+    assert _statements(props["AssumeRolePolicyDocument"]) == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+        }
+    ]
+    permissions = _role_permissions(role)
+    assert all(conditions == () for _, conditions in permissions)
+    granted: dict[str, set[str]] = {}
+    for statement, _ in permissions:
+        assert statement["Effect"] == "Allow"
+        assert set(statement) <= {"Sid", "Effect", "Action", "Resource"}, statement
+        for resource in _as_list(statement["Resource"]):
+            granted.setdefault(_ref(resource), set()).update(_as_list(statement["Action"]))
+    assert granted == {
+        _get_att("EscalationFunction", "Arn"): {"lambda:InvokeFunction"},
+        _get_att("EscalationDLQ", "Arn"): {"sqs:SendMessage"},
+    }
+
+
+def test_every_role_is_a_functions_or_the_schedules(template: dict[str, Any]) -> None:
+    function_roles = {_role_id(f) for f in _resources(template, "AWS::Serverless::Function").values()}
+    assert set(_resources(template, "AWS::IAM::Role")) == function_roles | {"EscalationScheduleRole"}
+
+
 def test_the_bus_and_the_topic(template: dict[str, Any]) -> None:
     bus = template["Resources"]["EventBus"]
     assert bus["Type"] == "AWS::Events::EventBus"
@@ -720,3 +866,5 @@ def test_outputs(template: dict[str, Any]) -> None:
     assert outputs["UserPoolClientId"]["Value"] == {"Ref": "UserPoolClient"}
     assert outputs["AppTableName"]["Value"] == {"Ref": "AppTable"}
     assert outputs["IdempotencyTableName"]["Value"] == {"Ref": "IdempotencyTable"}
+    assert outputs["EscalationFunctionName"]["Value"] == {"Ref": "EscalationFunction"}
+    assert outputs["EscalationDLQUrl"]["Value"] == {"Ref": "EscalationDLQ"}

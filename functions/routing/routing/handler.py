@@ -30,9 +30,10 @@ from lapor.http.claims import staff_caller
 from lapor.http.errors import ErrorBody
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument
+from lapor.services.calendar_admin import CalendarDelta, CalendarView
 from lapor.services.casework import StaffQuery
 from routing.answers import AccessLog, IdentityReadView, StaffReportList
-from routing.wiring import casework
+from routing.wiring import calendar_admin, casework
 
 app = make_resolver()
 
@@ -230,6 +231,34 @@ def routing_rules() -> RoutingRuleSet:
 )
 def replace_routing_rules(body: Annotated[RoutingRuleSet, Body()]) -> RoutingRuleSet:
     return casework().replace_routing_rules(_caller(), body)
+
+
+Year = Annotated[int, Path(ge=2000, le=2100, description="A year, e.g. 2026")]
+
+
+@app.get(
+    "/staff/calendar/<year>",
+    summary="A year's days off: national (from the holidays package) and added, and the removed ones",
+    tags=["staff"],
+    responses={200: _json(CalendarView, "The year"), **_READ},
+)
+def read_calendar(year: Year) -> CalendarView:
+    return calendar_admin().read(_caller(), year)
+
+
+@app.put(
+    "/staff/calendar/<year>",
+    summary="Change a year's days off (a delta); running deadlines are recomputed by the next escalation run",
+    tags=["staff"],
+    responses={
+        200: _json(CalendarView, "The year now"),
+        **_READ,
+        409: _error("Changed by someone else meanwhile"),
+        422: _error("Invalid dates"),
+    },
+)
+def change_calendar(year: Year, body: Annotated[CalendarDelta, Body()]) -> CalendarView:
+    return calendar_admin().change(_caller(), year, body, app.lambda_context.aws_request_id)
 
 
 lambda_handler = instrument(guarded(app))

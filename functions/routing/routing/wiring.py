@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from lapor.adapters.dynamodb.client import dynamodb_client
 from lapor.adapters.dynamodb.repository import DynamoReportRepository
+from lapor.services.calendar_admin import CalendarAdmin
 from lapor.services.casework import CaseworkService
 from lapor.services.city_setup import CitySetupCache
 from lapor.settings import settings
@@ -24,3 +25,8 @@ def city_setup() -> CitySetupCache:
 @lru_cache(maxsize=1)
 def casework() -> CaseworkService:
     return CaseworkService(repository(), city_setup())
+
+
+@lru_cache(maxsize=1)
+def calendar_admin() -> CalendarAdmin:
+    return CalendarAdmin(repository(), city_setup())

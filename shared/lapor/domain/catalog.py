@@ -38,6 +38,12 @@ class CitySetup:
     kecamatan: tuple[str, ...] = ()
     calendar_adjustments: Mapping[int, YearAdjustments] = field(default_factory=dict)
     stored_rules: tuple[RoutingRule, ...] | None = None  # None: none stored yet, the defaults apply
+    clocks_calendar_revision: int = 0  # the calendar revision running clocks were last recomputed against
+
+    @property
+    def calendar_revision(self) -> int:
+        """Grows with every calendar change, of any year."""
+        return sum(adjust.revision for adjust in self.calendar_adjustments.values())
 
     @property
     def routing_rules(self) -> tuple[RoutingRule, ...]:

@@ -21,6 +21,7 @@ from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary
 from lapor.domain.wallclock import iso
+from lapor.ports import CalendarChange
 
 Summary = TypeVar("Summary", bound=ReportSummary)
 
@@ -35,6 +36,7 @@ AGENCY_INBOX_PREFIX = "AGENCY#"
 ACCESS_LOG_PREFIX = "AL#"
 RULE_PREFIX = "RULE#"
 RULESET_SK = "RULESET"
+CLOCKS_CALENDAR_SK = "CLOCKS_CALENDAR"
 DUE_SHARDS = 8
 
 
@@ -171,6 +173,30 @@ def access_log_item(report_id: str, at: str, request_id: str, actor: dict[str, A
     return {"pk": report_pk(report_id), "sk": f"{ACCESS_LOG_PREFIX}{at}#{request_id}", "at": at, **actor}
 
 
+def calendar_item(adjust: YearAdjustments) -> dict[str, Any]:
+    return {
+        "pk": CONFIG_PK,
+        "sk": f"CALENDAR#{adjust.year}",
+        "year": adjust.year,
+        "added": {day.isoformat(): name for day, name in sorted(adjust.added.items())},
+        "removed": sorted(day.isoformat() for day in adjust.removed),
+        "revision": adjust.revision,
+    }
+
+
+def calendar_audit_item(change: CalendarChange) -> dict[str, Any]:
+    adjust = change.adjustments
+    return {
+        "pk": f"CALENDAR#{adjust.year}",
+        "sk": f"AUDIT#{iso(change.at)}#{change.request_id}",
+        "at": iso(change.at),
+        "actor_id": change.actor_id,
+        "added": [day.isoformat() for day in change.added],
+        "removed": [day.isoformat() for day in change.removed],
+        "revision": adjust.revision,
+    }
+
+
 def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
     agencies: dict[str, Agency] = {}
     categories: dict[str, Category] = {}
@@ -178,7 +204,10 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
     calendar: dict[int, YearAdjustments] = {}
     rules: list[RoutingRule] = []
     ruleset_stored = False
+    clocks_calendar = 0
     for item in items:
+        if item["sk"] == CLOCKS_CALENDAR_SK:
+            clocks_calendar = int(item["revision"])
         kind = str(item["sk"]).split("#", 1)[0]
         ruleset_stored = ruleset_stored or item["sk"] == RULESET_SK
         if kind == "AGENCY":
@@ -207,4 +236,5 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
         kecamatan=tuple(sorted(kecamatan)),
         calendar_adjustments=calendar,
         stored_rules=tuple(rules) if ruleset_stored else None,
+        clocks_calendar_revision=clocks_calendar,
     )

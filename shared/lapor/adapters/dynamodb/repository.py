@@ -14,6 +14,7 @@ from lapor.adapters.dynamodb.items import (
     ACCESS_LOG_PREFIX,
     ACCESS_SK,
     AGENCY_INBOX_PREFIX,
+    CLOCKS_CALENDAR_SK,
     CONFIG_PK,
     IDENTITY_SK,
     PUBLIC_PK,
@@ -23,6 +24,8 @@ from lapor.adapters.dynamodb.items import (
     TIMELINE_PREFIX,
     access_item,
     access_log_item,
+    calendar_audit_item,
+    calendar_item,
     city_setup_from_items,
     identity_from_item,
     identity_item,
@@ -39,11 +42,19 @@ from lapor.adapters.dynamodb.items import (
 from lapor.domain.actions import Change
 from lapor.domain.catalog import CitySetup
 from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
-from lapor.domain.models import ReporterIdentity, TimelineEntry
+from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
 from lapor.domain.wallclock import iso
-from lapor.ports import IdCollision, IdentityRead, Page, PublicFilter, StaffFilter, StoredReport
+from lapor.ports import (
+    CalendarChange,
+    IdCollision,
+    IdentityRead,
+    Page,
+    PublicFilter,
+    StaffFilter,
+    StoredReport,
+)
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -54,6 +65,7 @@ MAX_TRANSACTION_ITEMS = 100
 PUBLIC_INDEX = "public-index"
 INBOX_INDEX = "inbox-index"
 QUEUE_INDEX = "queue-index"
+DUE_INDEX = "due-index"
 INDEX_KEYS = {
     PUBLIC_INDEX: ("public_pk", "public_sk"),
     INBOX_INDEX: ("inbox_pk", "inbox_sk"),
@@ -315,6 +327,53 @@ class DynamoReportRepository:
                 return False
             raise
         return True
+
+    def save_calendar(self, change: CalendarChange) -> None:
+        based_on = change.based_on
+        condition = "attribute_not_exists(pk)" if based_on == 0 else "#revision = :based_on"
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": to_item(calendar_item(change.adjustments)),
+            "ConditionExpression": condition,
+        }
+        if based_on:
+            put["ExpressionAttributeNames"] = {"#revision": "revision"}
+            put["ExpressionAttributeValues"] = {":based_on": value(based_on)}
+        audit = {"TableName": self._table, "Item": to_item(calendar_audit_item(change))}
+        reasons = self._transact([{"Put": put}, {"Put": audit}])  # type: ignore[typeddict-item]
+        if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+            raise VersionConflict(f"calendar {change.adjustments.year}")
+        _raise_unexpected(reasons)
+
+    def mark_calendar(self, revision: int) -> None:
+        marker = {"pk": CONFIG_PK, "sk": CLOCKS_CALENDAR_SK, "revision": revision}
+        self._call("put_item", {"TableName": self._table, "Item": to_item(marker)})
+
+    def due_reports(
+        self, shard: int, until: datetime, start: str | None, limit: int
+    ) -> tuple[list[Report], str | None]:
+        """One page of the reports whose next due instant is at or before `until`, from the due index.
+
+        The index projects every report attribute, so no second read is needed; being an index, it is
+        eventually consistent: a report changed a moment ago may come back stale, and its conditional write
+        then fails and is left for the next run.
+        """
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": DUE_INDEX,
+            "KeyConditionExpression": "due_pk = :shard AND due_sk <= :until",
+            "ExpressionAttributeValues": {
+                ":shard": value(f"DUE#{shard}"),
+                ":until": value(f"{iso(until)}#~"),
+            },
+            "Limit": limit,
+        }
+        if start is not None:
+            request["ExclusiveStartKey"] = json.loads(start)
+        answer = self._call("query", request)
+        reports = [report_from_item(from_item(item)) for item in answer.get("Items", [])]
+        last = answer.get("LastEvaluatedKey")
+        return reports, json.dumps(last, sort_keys=True) if last else None
 
     def city_setup(self) -> CitySetup:
         items = self._query_all(

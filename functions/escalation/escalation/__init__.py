@@ -1,0 +1,1 @@
+"""The escalation function: reminders, breaches, escalations and time-driven closes, on a schedule."""
