@@ -45,6 +45,7 @@ os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 def _clear_caches() -> None:
     from escalation import handler as escalation_handler
     from intake import submission, wiring
+    from lapor.adapters.dynamodb import shared_wiring
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.event_bus import events_client
     from lapor.settings import settings
@@ -55,13 +56,11 @@ def _clear_caches() -> None:
         dynamodb_client,
         events_client,
         settings,
-        wiring.repository,
-        wiring.city_setup,
+        shared_wiring.repository,
+        shared_wiring.city_setup,
         wiring.intake_service,
         wiring.idempotency,
         submission._submit_once,
-        routing_wiring.repository,
-        routing_wiring.city_setup,
         routing_wiring.casework,
         routing_wiring.calendar_admin,
         escalation_handler.escalation_service,

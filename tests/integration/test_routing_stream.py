@@ -58,11 +58,11 @@ def matching(records: list[dict[str, Any]], report_id: str) -> list[dict[str, An
 
 
 def consume(records: list[dict[str, Any]], published: Published) -> dict[str, Any]:
+    from lapor.adapters.dynamodb import shared_wiring
     from lapor.services.routing import RoutingService
-    from routing import wiring
     from routing.stream import process
 
-    service = RoutingService(wiring.repository(), wiring.city_setup(), published)
+    service = RoutingService(shared_wiring.repository(), shared_wiring.city_setup(), published)
     return process({"Records": records}, LambdaContext("routing-stream", 512, 30), service)
 
 

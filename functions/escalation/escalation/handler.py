@@ -11,12 +11,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from lapor.adapters.dynamodb.client import dynamodb_client
-from lapor.adapters.dynamodb.repository import DynamoReportRepository
+from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
 from lapor.observability import instrument, log_unexpected, logger, metrics
-from lapor.services.city_setup import CitySetupCache
 from lapor.services.escalation import EscalationService
-from lapor.settings import settings
 
 
 class ScheduledEvent(BaseModel):
@@ -30,8 +27,7 @@ class ScheduledEvent(BaseModel):
 
 @lru_cache(maxsize=1)
 def escalation_service() -> EscalationService:
-    repository = DynamoReportRepository(dynamodb_client(), settings().table_name)
-    return EscalationService(repository, CitySetupCache(repository.city_setup), on_failure=log_unexpected)
+    return EscalationService(repository(), city_setup(), on_failure=log_unexpected)
 
 
 def run(

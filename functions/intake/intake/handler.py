@@ -15,11 +15,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from intake.answers import Accepted, AccessRequest, AgencyList, CategoryList, Health, ReportList, Submission
 from intake.submission import file_report, send_access_link
-from intake.wiring import city_setup, intake_service
+from intake.wiring import intake_service
+from lapor.adapters.dynamodb.shared_wiring import city_setup
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
-from lapor.http.errors import ErrorBody
+from lapor.http.docs import error_doc, json_doc
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument, logger, metrics
 from lapor.ports import PublicFilter
@@ -43,19 +44,11 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-def _json(model: Any, description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
 _BODY_ERRORS: dict[int, OpenAPIResponse] = {
-    400: _error("Malformed JSON"),
-    413: _error("Body over 64 KiB"),
-    415: _error("Body is not application/json"),
-    422: _error("Invalid fields (one detail per field)"),
+    400: error_doc("Malformed JSON"),
+    413: error_doc("Body over 64 KiB"),
+    415: error_doc("Body is not application/json"),
+    422: error_doc("Invalid fields (one detail per field)"),
 }
 
 
@@ -73,8 +66,8 @@ def _report_answer(view: ReportView, status: int = 200) -> Response[Any]:
     summary="File a report",
     tags=["reporter"],
     responses={
-        201: _json(Submission, "Filed; keep access_token"),
-        409: _error("Same key in flight"),
+        201: json_doc(Submission, "Filed; keep access_token"),
+        409: error_doc("Same key in flight"),
         **_BODY_ERRORS,
     },
 )
@@ -98,9 +91,9 @@ def create_report(
     summary="Read a report (the reporter's whole view with X-Report-Token, else the public view)",
     tags=["reporter", "public"],
     responses={
-        200: _json(ReporterReportView | ReportView, "The report"),
-        401: _error("Token does not match"),
-        404: _error("Unknown or not public"),
+        200: json_doc(ReporterReportView | ReportView, "The report"),
+        401: error_doc("Token does not match"),
+        404: error_doc("Unknown or not public"),
     },
 )
 def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[Any]:
@@ -112,9 +105,9 @@ def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[Any
     summary="List public reports, newest first",
     tags=["public"],
     responses={
-        200: _json(ReportList, "One page"),
-        400: _error("Unparseable parameter"),
-        422: _error("Invalid"),
+        200: json_doc(ReportList, "One page"),
+        400: error_doc("Unparseable parameter"),
+        422: error_doc("Invalid"),
     },
 )
 def list_reports(
@@ -134,9 +127,9 @@ def list_reports(
     summary="Reply: complete a pending report, add information, or reopen a closed one",
     tags=["reporter"],
     responses={
-        201: _json(ReportView, "The report after the reply"),
-        401: _error("Token does not match"),
-        409: _error("Not possible in this status"),
+        201: json_doc(ReportView, "The report after the reply"),
+        401: error_doc("Token does not match"),
+        409: error_doc("Not possible in this status"),
         **_BODY_ERRORS,
     },
 )
@@ -151,9 +144,9 @@ def reply(
     summary="Rate a closed report (once)",
     tags=["reporter"],
     responses={
-        201: _json(ReportView, "The report with its rating"),
-        401: _error("Token does not match"),
-        409: _error("Not closed, or already rated"),
+        201: json_doc(ReportView, "The report with its rating"),
+        401: error_doc("Token does not match"),
+        409: error_doc("Not closed, or already rated"),
         **_BODY_ERRORS,
     },
 )
@@ -167,7 +160,7 @@ def rate(
     "/reports/<id>/access",
     summary="Send a new access link to the contact on file (the old token stops working)",
     tags=["reporter"],
-    responses={202: _json(Accepted, "Accepted, whether or not the report exists"), **_BODY_ERRORS},
+    responses={202: json_doc(Accepted, "Accepted, whether or not the report exists"), **_BODY_ERRORS},
 )
 def request_access(id: ReportId, body: Annotated[AccessRequest, Body()]) -> Response[Any]:
     send_access_link(id)

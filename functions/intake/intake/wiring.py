@@ -10,22 +10,11 @@ from functools import lru_cache
 from typing import Any
 
 from lapor.adapters.dynamodb.client import dynamodb_client
-from lapor.adapters.dynamodb.repository import DynamoReportRepository
-from lapor.services.city_setup import CitySetupCache
+from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
 from lapor.services.intake import IntakeService
 from lapor.settings import settings
 
 SubmitOnce = Callable[..., dict[str, Any]]
-
-
-@lru_cache(maxsize=1)
-def repository() -> DynamoReportRepository:
-    return DynamoReportRepository(dynamodb_client(), settings().table_name)
-
-
-@lru_cache(maxsize=1)
-def city_setup() -> CitySetupCache:
-    return CitySetupCache(repository().city_setup)
 
 
 @lru_cache(maxsize=1)

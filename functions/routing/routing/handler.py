@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from lapor.domain.access import StaffCaller
 from lapor.domain.lifecycle import Status
@@ -27,7 +26,7 @@ from lapor.domain.staff_inputs import (
 )
 from lapor.domain.views import StaffReportView
 from lapor.http.claims import staff_caller
-from lapor.http.errors import ErrorBody
+from lapor.http.docs import error_doc, json_doc
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument
 from lapor.services.calendar_admin import CalendarDelta, CalendarView
@@ -46,24 +45,16 @@ IfMatch = Annotated[
 ]
 
 
-def _error(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
-
-
-def _json(model: Any, description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
 _READ = {
-    401: _error("No valid staff token"),
-    403: _error("The role may not do this"),
-    404: _error("Unknown, or outside the caller's scope"),
+    401: error_doc("No valid staff token"),
+    403: error_doc("The role may not do this"),
+    404: error_doc("Unknown, or outside the caller's scope"),
 }
 _ACTION = {
-    200: _json(StaffReportView, "The report after the action"),
+    200: json_doc(StaffReportView, "The report after the action"),
     **_READ,
-    409: _error("Not possible in this status, or a stale If-Match"),
-    422: _error("Invalid fields"),
+    409: error_doc("Not possible in this status, or a stale If-Match"),
+    422: error_doc("Invalid fields"),
 }
 
 
@@ -79,7 +70,7 @@ def _report(view: StaffReportView) -> Response[Any]:
     "/staff/reports",
     summary="The caller's inbox: running clocks first, soonest deadline first",
     tags=["staff"],
-    responses={200: _json(StaffReportList, "One page"), **_READ},
+    responses={200: json_doc(StaffReportList, "One page"), **_READ},
 )
 def inbox(
     status: Annotated[Status | None, Query()] = None,
@@ -109,7 +100,7 @@ def inbox(
     "/staff/reports/<id>",
     summary="A report, without identity",
     tags=["staff"],
-    responses={200: _json(StaffReportView, "The report"), **_READ},
+    responses={200: json_doc(StaffReportView, "The report"), **_READ},
 )
 def read_report(id: ReportId) -> Response[Any]:
     return _report(casework().read(_caller(), id))
@@ -119,7 +110,7 @@ def read_report(id: ReportId) -> Response[Any]:
     "/staff/reports/<id>/reporter",
     summary="The reporter's identity (every read is logged)",
     tags=["staff"],
-    responses={200: _json(ReporterIdentity, "Who filed it"), **_READ},
+    responses={200: json_doc(ReporterIdentity, "Who filed it"), **_READ},
 )
 def read_reporter(id: ReportId) -> ReporterIdentity:
     return casework().reporter(_caller(), id, app.lambda_context.aws_request_id)
@@ -129,7 +120,7 @@ def read_reporter(id: ReportId) -> ReporterIdentity:
     "/staff/reports/<id>/access-log",
     summary="Who read the identity, when",
     tags=["staff"],
-    responses={200: _json(AccessLog, "The log, oldest first"), **_READ},
+    responses={200: json_doc(AccessLog, "The log, oldest first"), **_READ},
 )
 def access_log(id: ReportId) -> AccessLog:
     reads = casework().access_log(_caller(), id)
@@ -217,7 +208,7 @@ def close(id: ReportId, body: Annotated[CloseInput, Body()], if_match: IfMatch =
     "/staff/routing-rules",
     summary="Routing rules",
     tags=["staff"],
-    responses={200: _json(RoutingRuleSet, "The rules"), **_READ},
+    responses={200: json_doc(RoutingRuleSet, "The rules"), **_READ},
 )
 def routing_rules() -> RoutingRuleSet:
     return casework().routing_rules(_caller())
@@ -227,7 +218,7 @@ def routing_rules() -> RoutingRuleSet:
     "/staff/routing-rules",
     summary="Replace the routing rules",
     tags=["staff"],
-    responses={200: _json(RoutingRuleSet, "The rules now"), **_READ, 422: _error("Invalid rules")},
+    responses={200: json_doc(RoutingRuleSet, "The rules now"), **_READ, 422: error_doc("Invalid rules")},
 )
 def replace_routing_rules(body: Annotated[RoutingRuleSet, Body()]) -> RoutingRuleSet:
     return casework().replace_routing_rules(_caller(), body)
@@ -240,7 +231,7 @@ Year = Annotated[int, Path(ge=2000, le=2100, description="A year, e.g. 2026")]
     "/staff/calendar/<year>",
     summary="A year's days off: national (from the holidays package) and added, and the removed ones",
     tags=["staff"],
-    responses={200: _json(CalendarView, "The year"), **_READ},
+    responses={200: json_doc(CalendarView, "The year"), **_READ},
 )
 def read_calendar(year: Year) -> CalendarView:
     return calendar_admin().read(_caller(), year)
@@ -251,10 +242,10 @@ def read_calendar(year: Year) -> CalendarView:
     summary="Change a year's days off (a delta); running deadlines are recomputed by the next escalation run",
     tags=["staff"],
     responses={
-        200: _json(CalendarView, "The year now"),
+        200: json_doc(CalendarView, "The year now"),
         **_READ,
-        409: _error("Changed by someone else meanwhile"),
-        422: _error("Invalid dates"),
+        409: error_doc("Changed by someone else meanwhile"),
+        422: error_doc("Invalid dates"),
     },
 )
 def change_calendar(year: Year, body: Annotated[CalendarDelta, Body()]) -> CalendarView:

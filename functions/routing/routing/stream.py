@@ -16,11 +16,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lapor.adapters.dynamodb.codec import from_item
 from lapor.adapters.dynamodb.items import REPORT_SK, TIMELINE_PREFIX, report_from_item
+from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
 from lapor.adapters.event_bus import EventBridgePublisher
 from lapor.observability import instrument, logger, metrics
 from lapor.services.routing import RoutingService
 from lapor.settings import settings
-from routing.wiring import city_setup, repository
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

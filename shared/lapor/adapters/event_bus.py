@@ -6,6 +6,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from lapor.adapters.sdk_config import new_client
 from lapor.domain.errors import StoreUnavailable
 from lapor.domain.events import EVENT_SOURCE
 
@@ -15,11 +16,8 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def events_client() -> EventBridgeClient:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(retries={"mode": "standard", "total_max_attempts": 4}, connect_timeout=2, read_timeout=3)
-    return boto3.client("events", config=config)
+    client: EventBridgeClient = new_client("events")
+    return client
 
 
 class EventBridgePublisher:

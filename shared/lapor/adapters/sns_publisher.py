@@ -11,29 +11,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from lapor.adapters.sdk_config import new_client
 from lapor.domain.notifications import Message
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
-RETRY_ATTEMPTS = 4
-CONNECT_TIMEOUT_SECONDS = 2
-READ_TIMEOUT_SECONDS = 3
-
 
 @lru_cache(maxsize=1)
 def sns_client() -> SNSClient:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        retries={"mode": "standard", "total_max_attempts": RETRY_ATTEMPTS},
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
-        tcp_keepalive=True,
-    )
-    return boto3.client("sns", config=config)
+    client: SNSClient = new_client("sns")
+    return client
 
 
 class SnsPublisher:
