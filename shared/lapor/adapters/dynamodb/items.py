@@ -143,6 +143,15 @@ def metric_event_item(change: Change) -> dict[str, Any]:
         "category": report.category.code if report.category else None,
         "agency_id": report.agency.id if report.agency else None,
         "rating": report.rating.score if entry.action.value == "rate" and report.rating else None,
+        "resolved": report.rating.resolved if entry.action.value == "rate" and report.rating else None,
+        "first_verification": entry.action.value == "verify"
+        and change.before is not None
+        and change.before.verified_at is None,
+        "previous_agency_id": change.before.agency.id
+        if change.before is not None and change.before.agency is not None
+        else None,
+        "level": entry.level,
+        "clock": entry.clock.value if entry.clock else None,
         "stopped_clocks": [
             {
                 "kind": s.clock.kind.value,
