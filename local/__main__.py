@@ -12,10 +12,13 @@ from local.data_dir import DataDirInUseError, resolve_data_dir
 from local.gateway import HOST, build_gateway, make_gateway_server
 from local.paths import OPENAPI_PATH
 from local.persistence import StoreError
+from local.scheduled_jobs import JobRunner
+from local.scheduler import Scheduler, SchedulerSettings, SchedulerSettingsError
 from local.stack import LocalBackend
 from local.template import load_template
 
 DEFAULT_PORT = 3000
+SCHEDULER_STOP_SECONDS = 30.0
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -24,6 +27,11 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def main() -> int:
     port = int(os.environ.get("PORT") or DEFAULT_PORT)
+    try:
+        scheduler_settings = SchedulerSettings.from_environment()
+    except SchedulerSettingsError as error:
+        print(f"local: {error}", file=sys.stderr)
+        return 1
     template = load_template()
     data_dir = resolve_data_dir()
     try:
@@ -50,15 +58,32 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     base_url = f"http://{HOST}:{server.server_port}"
     functions = list(template.functions().values())
+    scheduler = Scheduler(
+        template.schedules(),
+        JobRunner(backend.functions, backend.consequences.run),
+        scheduler_settings.period_seconds,
+    )
     print(
-        banner(base_url, data_dir, backend.store, functions, len(template.routes()), backend.triggers),
+        banner(
+            base_url,
+            data_dir,
+            backend.store,
+            functions,
+            len(template.routes()),
+            backend.triggers,
+            scheduled_jobs=[schedule.job_name for schedule in scheduler.schedules],
+            scheduler_period_seconds=scheduler.period_seconds if scheduler_settings.enabled else None,
+        ),
         flush=True,
     )
     try:
+        if scheduler_settings.enabled:
+            scheduler.start()
         server.serve_forever()
     except KeyboardInterrupt:
         print("local: stopping", file=sys.stderr)
     finally:
+        scheduler.stop(timeout=SCHEDULER_STOP_SECONDS)
         server.server_close()
         backend.stop()
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from local.paths import REPO_ROOT
 from local.persistence import StoreSummary
+from local.scheduler import PERIOD_VARIABLE, SCHEDULER_VARIABLE
 from local.template import FunctionSpec
 from local.triggers import Triggers
 
@@ -30,6 +31,19 @@ def _triggers_line(triggers: Triggers) -> str:
     return "; ".join(part for part in (streams, rules) if part) or "none"
 
 
+def _scheduler_line(base_url: str, job_names: list[str], period_seconds: float | None) -> str:
+    if not job_names:
+        return "none (no ScheduleV2 event in template.yaml)"
+    jobs = ", ".join(job_names)
+    run_now = f"run one now: POST {base_url}/_local/jobs/{job_names[0]}"
+    if period_seconds is None:
+        return f"off ({SCHEDULER_VARIABLE}=off): {jobs} run only when asked; {run_now}"
+    return (
+        f"{jobs} every {period_seconds:g} s on the real clock ({PERIOD_VARIABLE} sets the period, "
+        f"{SCHEDULER_VARIABLE}=off stops it); {run_now}"
+    )
+
+
 def banner(
     base_url: str,
     data_dir: Path,
@@ -37,7 +51,10 @@ def banner(
     functions: list[FunctionSpec],
     route_count: int,
     triggers: Triggers | None = None,
+    scheduled_jobs: list[str] | None = None,
+    scheduler_period_seconds: float | None = None,
 ) -> str:
+    """`scheduled_jobs`: the jobs' names, None to leave the scheduler out; a None period: it is off."""
     report = shlex.quote(json.dumps(SAMPLE_REPORT, ensure_ascii=False))
     if store.fresh:
         data_state = "new, seeded from seed/sukabumi.json"
@@ -54,6 +71,8 @@ def banner(
     ]
     if triggers is not None:
         lines.append(f"  Triggers     {_triggers_line(triggers)}; run before each answer returns")
+    if scheduled_jobs is not None:
+        lines.append(f"  Scheduler    {_scheduler_line(base_url, scheduled_jobs, scheduler_period_seconds)}")
     lines += [
         "",
         "File a report:",

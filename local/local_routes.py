@@ -12,7 +12,7 @@ from local.dev_tokens import AGENCY_ROLES, ROLES, issue_token
 from local.errors import FieldError, GatewayError
 from local.http_types import IncomingRequest, OutgoingResponse, json_response
 from local.lambda_runtime import FunctionRegistry
-from local.scheduled_jobs import default_scheduled_event, fill_context_attributes, find_schedule
+from local.scheduled_jobs import JobRunner, find_schedule, scheduled_event
 from local.swagger_ui import DOCS_PREFIX, OPENAPI_URL, docs_response
 from local.template import ScheduleSpec
 
@@ -31,6 +31,13 @@ _AGENCY_REQUIRED = FieldError(
     "agency_id",
     "agency_id wajib diisi untuk peran operator dan official.",
     "agency_id is required for the operator and official roles.",
+)
+
+
+_EVENT_INVALID = FieldError(
+    "body",
+    "Isi permintaan harus berupa objek JSON (event terjadwal), atau kosong.",
+    "The body must be a JSON object (a scheduled event), or empty.",
 )
 
 
@@ -57,10 +64,9 @@ class LocalRoutes:
         settle: Callable[[], None] = lambda: None,
     ) -> None:
         self._secret = secret
-        self._functions = functions
+        self._jobs = JobRunner(functions, settle)
         self._schedules = schedules
         self._openapi_path = openapi_path
-        self._settle = settle
 
     def handle(self, request: IncomingRequest) -> OutgoingResponse | None:
         """The answer to a local-only route, or None when the request is for the API."""
@@ -100,18 +106,16 @@ class LocalRoutes:
         return json_response(200, {"token": token})
 
     def _job(self, request: IncomingRequest, job_name: str) -> OutgoingResponse:
+        """Run a scheduled job now; 200 with its result once it and its consequences have run."""
         schedule = find_schedule(self._schedules, job_name)
-        if schedule is None:
-            if job_name.lower() in KNOWN_JOBS:
+        if schedule is None or not self._jobs.written(schedule):
+            if schedule is not None or job_name.lower() in KNOWN_JOBS:
                 raise GatewayError(501, "not_implemented")
             raise GatewayError(404, "not_found")
         posted = _json_body(request)
-        event = posted if posted is not None else default_scheduled_event(schedule)
-        event = fill_context_attributes(event, schedule)
-        try:
-            result = self._functions[schedule.function_id].invoke(event)
-        finally:
-            self._settle()
+        if posted is not None and not isinstance(posted, dict):
+            raise GatewayError(422, "validation_error", [_EVENT_INVALID])
+        result = self._jobs.run(schedule, scheduled_event(schedule, posted))
         return json_response(200, result)
 
     @staticmethod

@@ -1,19 +1,26 @@
-"""`POST /_local/jobs/{name}`: run a scheduled function now, with the event its schedule would send.
+"""Scheduled functions: `POST /_local/jobs/{name}` and the local scheduler (`local.scheduler`) run them alike.
 
 A job is a function with a `ScheduleV2` event whose name matches (`escalation` matches an event
-`EscalationSchedule`, a schedule `Name: escalation` or a function `EscalationFunction`). The posted event is
-used as it is; placeholders such as `<aws.scheduler.scheduled-time>` are filled in as the scheduler would.
+`EscalationSchedule`, a schedule `Name: escalation` or a function `EscalationFunction`). A posted event is
+laid over the schedule's `Input` (so `{}` is the schedule's own event, for "now"); placeholders such as
+`<aws.scheduler.scheduled-time>` are filled in as the scheduler would. A run holds the function's lock (one
+invocation of a function at a time, HTTP or scheduled) and is followed by its consequences (stream records,
+events, notifications), so that it has run to completion when `run` returns.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from local.aws_environment import ACCOUNT_ID, REGION
+from local.lambda_runtime import FunctionRegistry
 from local.template import ScheduleSpec
+
+SCHEDULED_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def find_schedule(schedules: list[ScheduleSpec], job_name: str) -> ScheduleSpec | None:
@@ -43,7 +50,7 @@ def fill_context_attributes(event: Any, schedule: ScheduleSpec, now: datetime | 
     arn = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{schedule_name}"
     replacements = {
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),
-        "<aws.scheduler.scheduled-time>": instant.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "<aws.scheduler.scheduled-time>": instant.strftime(SCHEDULED_TIME_FORMAT),
         "<aws.scheduler.schedule-arn>": arn,
         "<aws.scheduler.attempt-number>": "1",
     }
@@ -51,3 +58,32 @@ def fill_context_attributes(event: Any, schedule: ScheduleSpec, now: datetime | 
     for placeholder, value in replacements.items():
         text = text.replace(placeholder, value)
     return json.loads(text)
+
+
+def scheduled_event(
+    schedule: ScheduleSpec, posted: dict[str, Any] | None, now: datetime | None = None
+) -> Any:
+    """The event of one run: the posted fields over the schedule's own event, context attributes filled."""
+    event = default_scheduled_event(schedule)
+    if posted:
+        event = {**event, **posted}
+    return fill_context_attributes(event, schedule, now)
+
+
+class JobRunner:
+    """Runs a scheduled function on an event, then what it set off (`settle`, the consequences loop)."""
+
+    def __init__(self, functions: FunctionRegistry, settle: Callable[[], None] = lambda: None) -> None:
+        self._functions = functions
+        self._settle = settle
+
+    def written(self, schedule: ScheduleSpec) -> bool:
+        """False while the function's handler file is not written yet: its job cannot run."""
+        return not self._functions[schedule.function_id].spec.handler_file_missing
+
+    def run(self, schedule: ScheduleSpec, event: Any) -> Any:
+        """The handler's result; its exception propagates, after the consequences have run."""
+        try:
+            return self._functions[schedule.function_id].invoke(event)
+        finally:
+            self._settle()

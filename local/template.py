@@ -92,6 +92,14 @@ class ScheduleSpec:
     state: str | None = None
 
     @property
+    def job_name(self) -> str:
+        """The name shown for the job (`escalation` for `EscalationSchedule`): one of `job_names`."""
+        name = self.event_name.lower()
+        for suffix in ("schedule", "job"):
+            name = name.removesuffix(suffix)
+        return name.strip("-_") or self.function_id.lower().removesuffix("function").strip("-_")
+
+    @property
     def job_names(self) -> frozenset[str]:
         """The names `POST /_local/jobs/{name}` accepts for this schedule, all lower case."""
         names = {self.event_name.lower(), self.function_id.lower()}

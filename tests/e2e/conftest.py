@@ -1,7 +1,9 @@
 """End-to-end fixtures: the local stack as `make run` starts it, on a free port and a throw-away data folder.
 
 `stack` (session) is the base URL of one running stack (`stack_process` the process, with its data folder);
-`start_stack` makes more, for tests that stop and restart one on the same data folder.
+`start_stack` makes more, for tests that stop and restart one on the same data folder. The stacks start with
+the scheduler off (`LAPOR_SCHEDULER=off`), so that no job runs on the real clock behind a test's back; jobs
+run when a test posts to `/_local/jobs/{name}`. A test that wants the scheduler passes `environment`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.e2e.http_client import Api
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60.0
@@ -27,8 +31,9 @@ _BASE_URL = re.compile(r"API\s+(http://127\.0\.0\.1:\d+)")
 class LocalStackProcess:
     """`python -m local` in a subprocess; its stdout and stderr go to files beside the data folder."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, environment: Mapping[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.environment = dict(environment or {})
         self.stdout_path = data_dir.with_name(data_dir.name + ".stdout")
         self.stderr_path = data_dir.with_name(data_dir.name + ".stderr")
         self.base_url = ""
@@ -41,6 +46,8 @@ class LocalStackProcess:
             "PORT": "0",
             "LAPOR_DATA_DIR": str(self.data_dir),
             "PYTHONUNBUFFERED": "1",
+            "LAPOR_SCHEDULER": "off",
+            **self.environment,
         }
         with self.stdout_path.open("ab") as stdout, self.stderr_path.open("ab") as stderr:
             self._process = subprocess.Popen(
@@ -113,13 +120,20 @@ def stack(stack_process: LocalStackProcess) -> str:
     return stack_process.base_url
 
 
+@pytest.fixture(scope="session")
+def api(stack: str) -> Api:
+    """A client of the session's stack, with staff tokens kept per role and agency."""
+    return Api(stack)
+
+
 @pytest.fixture
-def start_stack() -> Iterator[Callable[[Path], LocalStackProcess]]:
-    """Makes stopped `LocalStackProcess`es on a data folder; every one still running is stopped afterwards."""
+def start_stack() -> Iterator[Callable[..., LocalStackProcess]]:
+    """Makes stopped `LocalStackProcess`es on a data folder (and with extra environment variables); every one
+    still running is stopped afterwards."""
     made: list[LocalStackProcess] = []
 
-    def make(data_dir: Path) -> LocalStackProcess:
-        process = LocalStackProcess(data_dir)
+    def make(data_dir: Path, environment: Mapping[str, str] | None = None) -> LocalStackProcess:
+        process = LocalStackProcess(data_dir, environment)
         made.append(process)
         return process
 

@@ -138,7 +138,12 @@ def test_return_forward_follow_up(invoke: Invoke, staff: Invoke) -> None:
     filed = disposed_to_dishub(invoke, staff)
     returned = ok(staff("post_return", "operator", "dishub", report_id=filed["id"]))
     assert returned["status"] == "SUBMITTED"
+    assert returned["agency"] is None
     assert returned["deadlines"]["verify"] is not None
+    for route in ("get_staff_report", "get_staff_reporter"):  # back with the coordinator only
+        assert staff(route, "operator", "dishub", report_id=filed["id"]).status == 404
+    inbox = ok(staff("get_staff_reports", "operator", "dishub"))["items"]
+    assert filed["id"] not in [item["id"] for item in inbox]
     verified = ok(staff("post_verify", "coordinator", report_id=filed["id"]))
     forwarded = ok(
         staff(

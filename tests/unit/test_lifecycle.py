@@ -136,6 +136,7 @@ def test_followup_stops_respond_and_starts_auto_close_and_a_reply_stops_it() -> 
 def test_return_goes_back_to_the_coordinator_with_a_new_verify_clock() -> None:
     change = act(verified(), Action.RETURN, OFFICIAL, wib(2026, 11, 25, 9), note="Bukan wewenang")
     assert change.after.status is Status.SUBMITTED
+    assert change.after.agency is None
     assert set(change.after.clocks) == {ClockKind.VERIFY}
     assert {s.clock.kind for s in change.stopped} == {ClockKind.RESPOND, ClockKind.RESOLVE}
 

@@ -164,6 +164,8 @@ def _check_guards(report: Report, command: Command, calendar: WorkingCalendar, p
 def _field_updates(report: Report, command: Command) -> dict[str, Any]:
     fields: dict[str, Any] = dict(command.updates)
     action = command.action
+    if action is Action.RETURN:
+        fields["agency"] = None  # back with the coordinator: the agency no longer sees it
     if action is Action.VERIFY and report.verified_at is None:
         fields["verified_at"] = command.at
     if action in (Action.CLOSE, Action.AUTO_CLOSE):
