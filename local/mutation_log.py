@@ -96,6 +96,27 @@ def read_mutations(path: Path) -> Iterator[Mutation]:
                 print(f"local: skipping unreadable line {number} of {path}", file=sys.stderr)
 
 
+def answer_of(
+    app: WSGIApplication, environ: WSGIEnviron, start_response: StartResponse, body: bytes
+) -> tuple[str, list[bytes]]:
+    """Call a WSGI app with an already read body; its answer, read in full, and its status line."""
+    environ["wsgi.input"] = io.BytesIO(body)
+    statuses: list[str] = []
+
+    def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        statuses.append(status)
+        return start_response(status, headers, exc_info)
+
+    result = app(environ, recording_start_response)
+    try:
+        chunks = list(result)
+    finally:
+        close = getattr(result, "close", None)
+        if callable(close):
+            close()
+    return (statuses[-1] if statuses else ""), chunks
+
+
 class MutationLoggingMiddleware:
     """Passes every request to moto; records the successful mutating DynamoDB ones in `sink` when set."""
 
@@ -109,21 +130,8 @@ class MutationLoggingMiddleware:
         if sink is None or action is None:
             return self.app(environ, start_response)
         body = read_request_body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        statuses: list[str] = []
-
-        def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
-            statuses.append(status)
-            return start_response(status, headers, exc_info)
-
-        result = self.app(environ, recording_start_response)
-        try:
-            chunks = list(result)
-        finally:
-            close = getattr(result, "close", None)
-            if callable(close):
-                close()
-        if statuses and statuses[-1].startswith("200"):
+        status, chunks = answer_of(self.app, environ, start_response, body)
+        if status.startswith("200"):
             sink(Mutation(action=action, request=json.loads(body or b"{}")))
         return chunks
 

@@ -6,23 +6,9 @@ Kept in memory for the life of the process. A local notification adapter appends
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from local.memory_log import MemoryLog
 
-_lock = threading.Lock()
-_items: list[dict[str, Any]] = []
-
-
-def append(item: dict[str, Any]) -> None:
-    with _lock:
-        _items.append(dict(item))
-
-
-def items() -> list[dict[str, Any]]:
-    with _lock:
-        return [dict(item) for item in _items]
-
-
-def clear() -> None:
-    with _lock:
-        _items.clear()
+_log = MemoryLog()
+append = _log.append
+items = _log.items
+clear = _log.clear

@@ -10,11 +10,10 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
-from typing import Any
 from urllib.parse import parse_qsl
 
 from local import outbox
-from local.mutation_log import StartResponse, WSGIApplication, WSGIEnviron, read_request_body
+from local.mutation_log import StartResponse, WSGIApplication, WSGIEnviron, answer_of, read_request_body
 from local.published_events import PendingEvents, accepted_events
 from local.sns_notifications import published_notifications
 
@@ -58,18 +57,4 @@ class PublicationMiddleware:
         self, environ: WSGIEnviron, start_response: StartResponse, body: bytes
     ) -> tuple[str, list[bytes]]:
         """Moto's answer, read in full, and its status line."""
-        environ["wsgi.input"] = io.BytesIO(body)
-        statuses: list[str] = []
-
-        def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
-            statuses.append(status)
-            return start_response(status, headers, exc_info)
-
-        result = self.app(environ, recording_start_response)
-        try:
-            chunks = list(result)
-        finally:
-            close = getattr(result, "close", None)
-            if callable(close):
-                close()
-        return (statuses[-1] if statuses else ""), chunks
+        return answer_of(self.app, environ, start_response, body)
