@@ -68,8 +68,9 @@ invoke: $(STAMP) ## run one handler on one fixture: make invoke FN=intake EVENT=
 seed: $(STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK=lapor
 	$(BIN)/python -m tools.load_seed --stack $(STACK)
 
-bench: $(STAMP) ## print the benchmark figures
+bench: $(STAMP) ## print the benchmark figures (cold start, escalation cost; a few minutes)
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/escalation_cost.py
 
 clean: ## remove build output (keeps .local-data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache
