@@ -166,6 +166,8 @@ def _field_updates(report: Report, command: Command) -> dict[str, Any]:
     action = command.action
     if action is Action.RETURN:
         fields["agency"] = None  # back with the coordinator: the agency no longer sees it
+    if action is Action.FOLLOWUP and report.first_response_at is None:
+        fields["first_response_at"] = command.at
     if action is Action.VERIFY and report.verified_at is None:
         fields["verified_at"] = command.at
     if action in (Action.CLOSE, Action.AUTO_CLOSE):

@@ -237,6 +237,7 @@ class Report(BaseModel):
     reopen_count: int = 0
     closed_at: Instant | None = None
     verified_at: Instant | None = None
+    first_response_at: Instant | None = None  # the agency's first follow-up
     suggested_agency_id: str | None = None
     sla_policy: str
 

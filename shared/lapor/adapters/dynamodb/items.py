@@ -38,6 +38,7 @@ RULE_PREFIX = "RULE#"
 RULESET_SK = "RULESET"
 CLOCKS_CALENDAR_SK = "CLOCKS_CALENDAR"
 DUE_SHARDS = 8
+NOTHING_DUE = "~"  # sorts after every instant: a running clock whose ladder is done
 
 
 def report_pk(report_id: str) -> str:
@@ -64,10 +65,10 @@ def report_item(report: Report) -> dict[str, Any]:
     if report.agency is not None:
         item["inbox_pk"] = f"{AGENCY_INBOX_PREFIX}{report.agency.id}"
         item["inbox_sk"] = f"{order}#{report.id}"
-    waiting_since = next_due(report.clocks.values())
-    if waiting_since is not None:
+    if report.clocks:  # every report with a running clock: the escalation job and the overdue backlog
+        waiting_since = next_due(report.clocks.values())
         item["due_pk"] = f"DUE#{due_shard(report.id)}"
-        item["due_sk"] = f"{iso(waiting_since)}#{report.id}"
+        item["due_sk"] = f"{iso(waiting_since) if waiting_since else NOTHING_DUE}#{report.id}"
     return item
 
 
