@@ -75,6 +75,15 @@ class CalendarChange:
 
 
 @dataclass(frozen=True)
+class StoredSnapshot:
+    """One WIB day's indicators as computed at `time` (a recompute at the same `time` is identical)."""
+
+    date: date
+    time: datetime
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StaffFilter:
     """A staff list: `agency_id` is the caller's scope (operator, official) or a filter (coordinator)."""
 
@@ -124,9 +133,19 @@ class ReportRepository(Protocol):
         """Record that the running clocks now follow the calendar at `revision`."""
 
     def due_reports(
-        self, shard: int, until: datetime, start: str | None, limit: int
+        self, shard: int, until: datetime | None, start: str | None, limit: int
     ) -> tuple[list[Report], str | None]:
-        """One page of one due-index shard: reports with a step due at or before `until`."""
+        """One page of one due-index shard: reports with a step due at or before `until` (None: every
+        report with a running clock)."""
+
+    def metric_events(self, day: date) -> list[dict[str, Any]]:
+        """Every metric event of one WIB day."""
+
+    def put_snapshot(self, snapshot: StoredSnapshot) -> None:
+        """Store a day's indicators (replacing an earlier computation)."""
+
+    def snapshot(self, day: date) -> StoredSnapshot | None:
+        """A day's stored indicators."""
 
     def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
         """Append one identity read to the report's access log."""

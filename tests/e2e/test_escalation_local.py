@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -154,13 +155,17 @@ def test_a_pending_report_expires_when_its_clock_runs_out(api: Api) -> None:
     assert sent(api.outbox(filed.id))[-1] == ("laporan_kedaluwarsa", filed.body["reporter"]["email"])
 
 
-def test_an_empty_body_runs_the_job_now_and_metrics_is_not_there_yet(api: Api) -> None:
+def test_an_empty_body_runs_the_job_now_and_unknown_jobs_are_404(api: Api) -> None:
     before = datetime.now().astimezone()
     summary = api.run_job("escalation", {})
     assert before - timedelta(seconds=1) <= _instant(summary["now"]) <= datetime.now().astimezone()
     assert api.post("/_local/jobs/escalation").status_code == 200  # no body at all: also "now"
     assert api.post("/_local/jobs/EscalationFunction", {}).status_code == 200
-    assert api.post("/_local/jobs/metrics", {}).status_code == 501
+    nightly = api.post("/_local/jobs/metrics", {})
+    assert nightly.status_code == 200, nightly.text
+    assert [day["date"] for day in nightly.json()["computed"]] == [
+        (datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)).isoformat()
+    ]
     assert api.post("/_local/jobs/nightly-backup", {}).status_code == 404
     refused = api.post("/_local/jobs/escalation", [1, 2])
     assert refused.status_code == 422

@@ -64,8 +64,11 @@ class _RecordingJobs(JobRunner):
         return {"ok": True}
 
 
-def test_the_real_template_has_the_escalation_job() -> None:
-    [schedule] = load_template().schedules()
+def test_the_real_template_has_the_escalation_and_metrics_jobs() -> None:
+    schedules = {s.job_name: s for s in load_template().schedules()}
+    assert set(schedules) == {"escalation", "metrics"}
+    assert schedules["metrics"].function_id == "MetricsFunction"
+    schedule = schedules["escalation"]
     assert schedule.function_id == "EscalationFunction"
     assert schedule.job_name == "escalation"
     assert {"escalation", "escalationfunction", "escalationschedule"} <= schedule.job_names
@@ -186,7 +189,7 @@ def test_make_run_runs_the_escalation_job_on_the_clock(
     process = start_stack(tmp_path / "local-data", {"LAPOR_SCHEDULER": "on", "LAPOR_SCHEDULER_SECONDS": "1"})
     base_url = process.start()
     banner = process.stdout_path.read_text(encoding="utf-8")
-    assert re.search(r"Scheduler\s+escalation every 1 s", banner), banner
+    assert re.search(r"Scheduler\s+escalation, metrics every 1 s", banner), banner
 
     ran = re.compile(r"local: scheduled escalation at (\S+Z) -> ok")
     deadline = time.monotonic() + 20

@@ -14,8 +14,10 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -49,6 +51,7 @@ def _clear_caches() -> None:
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.event_bus import events_client
     from lapor.settings import settings
+    from metrics import handler as metrics_handler
     from routing import stream
     from routing import wiring as routing_wiring
 
@@ -63,7 +66,11 @@ def _clear_caches() -> None:
         submission._submit_once,
         routing_wiring.casework,
         routing_wiring.calendar_admin,
+        routing_wiring.metrics,
+        routing_wiring.exports,
         escalation_handler.escalation_service,
+        metrics_handler.metrics_service,
+        wiring.metrics_service,
         stream.routing_service,
     ):
         cached.cache_clear()
@@ -99,6 +106,31 @@ def logs() -> Iterator[io.StringIO]:
     previous = handler.setStream(buffer)
     yield buffer
     handler.setStream(previous)
+
+
+@pytest.fixture
+def clock(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Pin the services' wall clock: reports are filed and acted on at chosen instants."""
+    from intake.wiring import intake_service
+    from lapor.domain import wallclock
+    from routing.wiring import calendar_admin, casework, metrics
+
+    class Pinned:
+        now = datetime(2026, 3, 17, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+        def set(self, instant: datetime) -> None:
+            self.now = instant
+
+        def utc(self) -> datetime:
+            return self.now.astimezone(UTC)
+
+    pinned = Pinned()
+    monkeypatch.setattr(wallclock, "now_utc", pinned.utc)
+    from intake.wiring import metrics_service
+
+    for service in (intake_service(), casework(), calendar_admin(), metrics(), metrics_service()):
+        monkeypatch.setattr(service, "_now", pinned.utc)
+    return pinned
 
 
 @dataclass
@@ -166,6 +198,7 @@ def build_event(
     function: str = "intake",
     claims: dict[str, str] | None = None,
     year: int | None = None,
+    day: str | None = None,
 ) -> dict[str, Any]:
     event = copy.deepcopy(load_event(name, function))
     if claims is not None:
@@ -173,6 +206,10 @@ def build_event(
     if report_id is not None:
         event["pathParameters"] = {"id": report_id}
         event["path"] = event["resource"].replace("{id}", report_id)
+        event["requestContext"]["path"] = "/v1" + event["path"]
+    if day is not None:
+        event["pathParameters"] = {"date": day}
+        event["path"] = event["resource"].replace("{date}", day)
         event["requestContext"]["path"] = "/v1" + event["path"]
     if year is not None:
         event["pathParameters"] = {"year": str(year)}

@@ -35,29 +35,6 @@ def run_job(now: datetime, seconds: int = 300) -> dict[str, Any]:
     return run(scheduled(now), LambdaContext("escalation", 512, seconds))
 
 
-@pytest.fixture
-def clock(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Pin the services' wall clock: reports are filed and acted on at chosen instants."""
-    from intake.wiring import intake_service
-    from lapor.domain import wallclock
-    from routing.wiring import calendar_admin, casework
-
-    class Pinned:
-        now = at(2026, 3, 17, 10)
-
-        def set(self, instant: datetime) -> None:
-            self.now = instant
-
-        def utc(self) -> datetime:
-            return self.now.astimezone(UTC)
-
-    pinned = Pinned()
-    monkeypatch.setattr(wallclock, "now_utc", pinned.utc)
-    for service in (intake_service(), casework(), calendar_admin()):
-        monkeypatch.setattr(service, "_now", pinned.utc)
-    return pinned
-
-
 def file_at(invoke: Invoke, clock: Any, instant: datetime) -> str:
     clock.set(instant)
     answer = invoke("post_reports", body=valid_report(incident_date=None))

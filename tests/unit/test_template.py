@@ -6,6 +6,7 @@ Reads template.yaml as YAML only (no SAM transform, no sockets); `make template`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ INTAKE_ROUTES = {
     ("post", "/reports/{id}/access"),
     ("get", "/categories"),
     ("get", "/agencies"),
+    ("get", "/metrics/summary"),
     ("get", "/health"),
 }
 
@@ -72,6 +74,8 @@ STAFF_ROUTES = {
     ("put", "/staff/routing-rules"),
     ("get", "/staff/calendar/{year}"),
     ("put", "/staff/calendar/{year}"),
+    ("get", "/staff/metrics/daily/{date}"),
+    ("get", "/staff/exports/reports.csv"),
 }
 
 STAFF_GROUPS = {"coordinator", "operator", "official", "leadership"}
@@ -83,7 +87,23 @@ FUNCTIONS = {
     "RoutingStreamFunction": ("functions/routing/", "routing.stream.lambda_handler", "routing-stream"),
     "NotifyFunction": ("functions/notify/", "notify.handler.lambda_handler", "notify"),
     "EscalationFunction": ("functions/escalation/", "escalation.handler.lambda_handler", "escalation"),
+    "MetricsFunction": ("functions/metrics/", "metrics.handler.lambda_handler", "metrics"),
 }
+
+# The dead-letter queues of the asynchronous sources (each has its alarm and its line on the dashboard).
+DEAD_LETTER_QUEUES = {"RoutingStreamDLQ", "NotifyDLQ", "EscalationDLQ", "MetricsDLQ"}
+
+# Schedule role -> (the function it invokes, its DLQ)
+SCHEDULE_ROLES = {
+    "EscalationScheduleRole": ("EscalationFunction", "EscalationDLQ"),
+    "MetricsScheduleRole": ("MetricsFunction", "MetricsDLQ"),
+}
+
+# What the CSV export (GET /staff/exports/reports.csv) reads from queue-index besides the list's attributes.
+LIFECYCLE_ATTRIBUTES = {"verified_at", "first_response_at", "closed_at", "reopen_count"}
+
+# Pseudo parameters a ${...} of a !Sub may name besides the template's resources and parameters.
+PSEUDO_PARAMETERS = {"AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::Partition", "AWS::URLSuffix"}
 
 # The scheduled event of API.md, as the escalation schedule's Input (the scheduler fills in the placeholders).
 SCHEDULED_EVENT = {
@@ -272,6 +292,13 @@ def test_the_logical_ids_are_kept(template: dict[str, Any]) -> None:
         "EscalationFunctionRole",
         "EscalationScheduleRole",
         "EscalationDLQ",
+        "MetricsFunction",
+        "MetricsFunctionRole",
+        "MetricsScheduleRole",
+        "MetricsDLQ",
+        "Dashboard",
+        "AlarmsTopic",
+        "OverdueBacklogAlarm",
     }
     assert expected <= set(template["Resources"])
 
@@ -458,13 +485,35 @@ def test_escalation_has_exactly_the_access_it_uses(template: dict[str, Any]) -> 
     }
 
 
+def test_metrics_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "MetricsFunction") == {
+        # Logger lines and the indicators as EMF lines: no cloudwatch:PutMetricData.
+        _get_att("MetricsFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # Query: the day partitions (DAY#<date>), the stored snapshots and the catalog; PutItem: the snapshot.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
+        _ref({"Fn::Sub": "${AppTable.Arn}/index/due-index"}): {"dynamodb:Query"},  # the overdue backlog
+    }
+
+
+def test_no_function_puts_metric_data(template: dict[str, Any]) -> None:
+    # Metrics are embedded-metric-format log lines, which CloudWatch extracts from the log groups.
+    for statement in _statements(template):
+        assert not any(str(action).startswith("cloudwatch:") for action in _as_list(statement["Action"]))
+
+
 def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_publish(
     template: dict[str, Any],
 ) -> None:
     app_table = _get_att("AppTable", "Arn")
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     writers = {fid for fid in FUNCTIONS if _granted(template, fid).get(app_table, set()) & writes}
-    assert writers == {"IntakeFunction", "RoutingFunction", "RoutingStreamFunction", "EscalationFunction"}
+    assert writers == {
+        "IntakeFunction",
+        "RoutingFunction",
+        "RoutingStreamFunction",
+        "EscalationFunction",
+        "MetricsFunction",  # the snapshot item only
+    }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
     assert publishers == {"IntakeFunction", "RoutingStreamFunction"}
@@ -544,6 +593,20 @@ def test_projected_attributes_stay_under_dynamodbs_limit(template: dict[str, Any
             for index in table["Properties"].get(kind, [])
         )
         assert total <= MAX_PROJECTED_ATTRIBUTES, (table_id, total)
+
+
+def test_the_queue_index_projects_the_lifecycle_timestamps_of_the_export(template: dict[str, Any]) -> None:
+    indexes = {
+        index["IndexName"]: index["Projection"]
+        for index in template["Resources"]["AppTable"]["Properties"]["GlobalSecondaryIndexes"]
+    }
+    queue = indexes["queue-index"]
+    assert queue["ProjectionType"] == "INCLUDE"
+    projected = queue["NonKeyAttributes"]
+    assert len(projected) == len(set(projected))
+    # The lists' attributes (as inbox-index) plus what GET /staff/exports/reports.csv needs, and nothing else.
+    assert set(projected) == set(indexes["inbox-index"]["NonKeyAttributes"]) | LIFECYCLE_ATTRIBUTES
+    assert set(Report.model_fields) >= LIFECYCLE_ATTRIBUTES
 
 
 def test_every_function_is_arm64_through_globals(template: dict[str, Any]) -> None:
@@ -633,6 +696,30 @@ def test_no_route_is_served_twice(template: dict[str, Any]) -> None:
     assert len(routes) == len(set(routes))
 
 
+@pytest.mark.parametrize(
+    ("function_id", "method", "path", "authorizer"),
+    [
+        ("IntakeFunction", "get", "/metrics/summary", None),  # public aggregates
+        ("RoutingFunction", "get", "/staff/metrics/daily/{date}", "CognitoAuthorizer"),
+        ("RoutingFunction", "get", "/staff/exports/reports.csv", "CognitoAuthorizer"),
+    ],
+)
+def test_the_metrics_routes(
+    template: dict[str, Any], function_id: str, method: str, path: str, authorizer: str | None
+) -> None:
+    [(found_id, props)] = [
+        (fid, event["Properties"])
+        for fid, _, event in _api_events(template)
+        if (event["Properties"]["Method"], event["Properties"]["Path"]) == (method, path)
+    ]
+    assert found_id == function_id
+    assert props["RestApiId"] == {"Ref": "Api"}
+    if authorizer is None:
+        assert "Auth" not in props
+    else:
+        assert props["Auth"] == {"Authorizer": authorizer}
+
+
 def test_the_user_pool_is_staff_only_with_groups_and_agency(template: dict[str, Any]) -> None:
     pool = template["Resources"]["UserPool"]["Properties"]
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
@@ -681,7 +768,7 @@ def test_every_asynchronous_source_has_a_dead_letter_destination(template: dict[
             assert queue["Type"] == "AWS::SQS::Queue", (function_id, name)
             assert queue["Properties"]["SqsManagedSseEnabled"] is True, queue_id
             assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600, queue_id
-    assert found >= 3  # the table stream, the notify rule and the escalation schedule
+    assert found >= 4  # the table stream, the notify rule, the escalation and the metrics schedules
 
 
 def test_the_stream_event_bisects_and_reports_item_failures(template: dict[str, Any]) -> None:
@@ -785,8 +872,42 @@ def test_the_escalation_schedule_every_15_minutes_in_wib_with_retries_and_a_dlq(
     assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
 
 
-def test_the_schedule_role_may_only_invoke_the_job_and_send_to_its_dlq(template: dict[str, Any]) -> None:
-    role = template["Resources"]["EscalationScheduleRole"]
+def test_the_metrics_function_runs_long_enough_and_only_on_its_schedule(template: dict[str, Any]) -> None:
+    props = template["Resources"]["MetricsFunction"]["Properties"]
+    assert props["Timeout"] == 300
+    assert props["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == "Lapor"
+    assert list(props["Events"]) == ["MetricsSchedule"]
+
+
+def test_the_metrics_schedule_at_0030_wib_every_day_with_retries_and_a_dlq(template: dict[str, Any]) -> None:
+    event = template["Resources"]["MetricsFunction"]["Properties"]["Events"]["MetricsSchedule"]
+    assert event["Type"] == "ScheduleV2"
+    props = event["Properties"]
+    # 00:30 WIB every day: half an hour after the 24:00 WIB the day's backlog is taken at.
+    assert props["ScheduleExpression"] == "cron(30 0 * * ? *)"
+    assert props["ScheduleExpressionTimezone"] == "Asia/Jakarta"
+    assert json.loads(props["Input"]) == SCHEDULED_EVENT  # the job computes the WIB day before `time`
+    retry = props["RetryPolicy"]
+    assert set(retry) == {"MaximumRetryAttempts", "MaximumEventAgeInSeconds"}
+    assert 1 <= retry["MaximumRetryAttempts"] <= 185
+    assert 60 <= retry["MaximumEventAgeInSeconds"] <= 86400
+    assert props["DeadLetterConfig"] == {"Arn": _get_att_node("MetricsDLQ", "Arn")}
+    assert props["RoleArn"] == _get_att_node("MetricsScheduleRole", "Arn")
+    assert "PermissionsBoundary" not in props
+    assert props["OmitName"] is True
+    assert "Name" not in props
+    queue = template["Resources"]["MetricsDLQ"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+@pytest.mark.parametrize(("role_id", "target"), sorted(SCHEDULE_ROLES.items()))
+def test_the_schedule_role_may_only_invoke_the_job_and_send_to_its_dlq(
+    template: dict[str, Any], role_id: str, target: tuple[str, str]
+) -> None:
+    function_id, queue_id = target
+    role = template["Resources"][role_id]
     assert role["Type"] == "AWS::IAM::Role"
     props = role["Properties"]
     assert set(props) <= {"Description", "AssumeRolePolicyDocument", "Policies"}  # no managed policy
@@ -807,14 +928,22 @@ def test_the_schedule_role_may_only_invoke_the_job_and_send_to_its_dlq(template:
         for resource in _as_list(statement["Resource"]):
             granted.setdefault(_ref(resource), set()).update(_as_list(statement["Action"]))
     assert granted == {
-        _get_att("EscalationFunction", "Arn"): {"lambda:InvokeFunction"},
-        _get_att("EscalationDLQ", "Arn"): {"sqs:SendMessage"},
+        _get_att(function_id, "Arn"): {"lambda:InvokeFunction"},
+        _get_att(queue_id, "Arn"): {"sqs:SendMessage"},
     }
+    # And the function's schedule is the one that uses this role.
+    [schedule] = [
+        event["Properties"]
+        for event in template["Resources"][function_id]["Properties"]["Events"].values()
+        if event["Type"] == "ScheduleV2"
+    ]
+    assert schedule["RoleArn"] == _get_att_node(role_id, "Arn")
+    assert schedule["DeadLetterConfig"] == {"Arn": _get_att_node(queue_id, "Arn")}
 
 
-def test_every_role_is_a_functions_or_the_schedules(template: dict[str, Any]) -> None:
+def test_every_role_is_a_functions_or_a_schedules(template: dict[str, Any]) -> None:
     function_roles = {_role_id(f) for f in _resources(template, "AWS::Serverless::Function").values()}
-    assert set(_resources(template, "AWS::IAM::Role")) == function_roles | {"EscalationScheduleRole"}
+    assert set(_resources(template, "AWS::IAM::Role")) == function_roles | set(SCHEDULE_ROLES)
 
 
 def test_the_bus_and_the_topic(template: dict[str, Any]) -> None:
@@ -858,6 +987,152 @@ def test_throttled_answer_says_when_to_retry(template: dict[str, Any]) -> None:
     assert int(retry_after.strip("'")) > 0
 
 
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+def _dashboard_body(template: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """The dashboard body as JSON, its ${...} placeholders replaced by dummy strings, and the placeholders."""
+    dashboard = template["Resources"]["Dashboard"]
+    assert dashboard["Type"] == "AWS::CloudWatch::Dashboard"
+    body = dashboard["Properties"]["DashboardBody"]
+    assert set(body) == {"Fn::Sub"}
+    text = body["Fn::Sub"]
+    assert isinstance(text, str)  # one JSON string, no variable map
+    placeholders = set(_PLACEHOLDER.findall(text))
+    parsed = json.loads(_PLACEHOLDER.sub("placeholder", text))
+    assert isinstance(parsed, dict)
+    return parsed, placeholders
+
+
+def _dashboard_metrics(body: dict[str, Any]) -> list[list[Any]]:
+    return [
+        metric
+        for widget in body["widgets"]
+        if widget["type"] == "metric"
+        for metric in widget["properties"]["metrics"]
+    ]
+
+
+def test_the_dashboard_body_is_json_and_its_placeholders_resolve(template: dict[str, Any]) -> None:
+    body, placeholders = _dashboard_body(template)
+    assert body["widgets"]
+    for placeholder in placeholders:
+        name, _, attribute = placeholder.partition(".")
+        if placeholder in PSEUDO_PARAMETERS:
+            continue
+        known = name in template["Resources"] or (not attribute and name in template["Parameters"])
+        assert known, placeholder
+    for widget in body["widgets"]:
+        assert {"type", "x", "y", "width", "height", "properties"} <= set(widget), widget
+        assert widget["x"] + widget["width"] <= 24, widget
+        if widget["type"] == "metric":
+            assert widget["properties"]["region"] == "placeholder"  # ${AWS::Region}
+            assert widget["properties"]["metrics"], widget
+
+
+def test_the_dashboard_draws_the_indicators(template: dict[str, Any]) -> None:
+    body, _ = _dashboard_body(template)
+    metrics = _dashboard_metrics(body)
+    expressions = [m[0]["expression"] for m in metrics if isinstance(m[0], dict) and "expression" in m[0]]
+    # Per agency, whatever the catalog holds: one line a value of the Agency dimension.
+    for name in ("ResponseTimeMeanHK", "ResponseTimeP90HK"):
+        assert f"""SEARCH('{{Lapor,Agency}} MetricName="{name}"', 'Average', 86400)""" in expressions, name
+    city = {m[1] for m in metrics if m[0] == "Lapor" and m[2:4] == ["Agency", "city"]}
+    on_time = {"OnTimeRateRespond", "OnTimeRateResolve", "OnTimeRateVerify"}
+    assert city >= {"Received", "BacklogOverdue"} | on_time
+
+
+def test_the_dashboard_names_every_functions_errors_and_throttles_and_every_dlq(
+    template: dict[str, Any],
+) -> None:
+    # Each placeholder replaced by its own name in <...>, so a line shows which function or queue it draws.
+    _dashboard_body(template)  # valid JSON with dummy strings
+    text = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    body = json.loads(_PLACEHOLDER.sub(lambda match: f"<{match.group(1)}>", text))
+    drawn = {tuple(metric[:4]) for metric in _dashboard_metrics(body) if isinstance(metric[0], str)}
+    for function_id in _resources(template, "AWS::Serverless::Function"):
+        for name in ("Errors", "Throttles"):
+            assert ("AWS/Lambda", name, "FunctionName", f"<{function_id}>") in drawn, (function_id, name)
+    queues = set(_resources(template, "AWS::SQS::Queue"))
+    assert queues == DEAD_LETTER_QUEUES
+    for queue_id in queues:
+        metric = ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", f"<{queue_id}.QueueName>")
+        assert metric in drawn, queue_id
+
+
+def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {rid: res["Properties"] for rid, res in _resources(template, "AWS::CloudWatch::Alarm").items()}
+
+
+def _alarms_on(template: dict[str, Any], namespace: str, metric: str) -> list[dict[str, Any]]:
+    return [
+        props
+        for props in _alarms(template).values()
+        if props["Namespace"] == namespace and props["MetricName"] == metric
+    ]
+
+
+def test_every_alarm_notifies_the_alarms_topic(template: dict[str, Any]) -> None:
+    alarms = _alarms(template)
+    assert alarms
+    for alarm_id, props in alarms.items():
+        assert props["AlarmActions"] == [{"Ref": "AlarmsTopic"}], alarm_id
+        assert props["TreatMissingData"] == "notBreaching", alarm_id
+        assert props["EvaluationPeriods"] == 1, alarm_id
+
+
+def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
+    alarms = _alarms_on(template, "AWS/Lambda", "Errors")
+    watched = set()
+    for props in alarms:
+        [dimension] = props["Dimensions"]
+        assert dimension["Name"] == "FunctionName"
+        watched.add(dimension["Value"]["Ref"])
+        assert props["Statistic"] == "Sum"
+        assert props["Period"] == 300
+        assert props["Threshold"] == 0
+        assert props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert watched == set(_resources(template, "AWS::Serverless::Function"))
+    assert len(alarms) == len(watched)
+
+
+def test_every_dlq_has_an_alarm_on_any_message(template: dict[str, Any]) -> None:
+    alarms = _alarms_on(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    watched = set()
+    for props in alarms:
+        [dimension] = props["Dimensions"]
+        assert dimension["Name"] == "QueueName"
+        queue_id, attribute = dimension["Value"]["Fn::GetAtt"]
+        assert attribute == "QueueName"
+        watched.add(queue_id)
+        assert props["Threshold"] == 0
+        assert props["ComparisonOperator"] == "GreaterThanThreshold"
+        assert props["Period"] <= 300
+    assert watched == set(_resources(template, "AWS::SQS::Queue")) == DEAD_LETTER_QUEUES
+
+
+def test_the_overdue_backlog_alarm_uses_the_threshold_parameter(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["OverdueBacklogThreshold"]
+    assert parameter["Type"] == "Number"
+    assert parameter["Default"] == 10
+    [props] = _alarms_on(template, "Lapor", "BacklogOverdue")
+    assert props == template["Resources"]["OverdueBacklogAlarm"]["Properties"]
+    assert props["Dimensions"] == [{"Name": "Agency", "Value": "city"}]
+    assert props["Statistic"] == "Maximum"
+    assert props["Period"] == 86400
+    assert props["Threshold"] == {"Ref": "OverdueBacklogThreshold"}
+    assert props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_the_alarms_topic_can_take_cloudwatchs_messages(template: dict[str, Any]) -> None:
+    topic = template["Resources"]["AlarmsTopic"]
+    assert topic["Type"] == "AWS::SNS::Topic"
+    # Not the AWS managed key: its policy does not let CloudWatch (cloudwatch.amazonaws.com) use it, so every
+    # alarm action on an aws/sns topic fails. Only a customer managed key granting CloudWatch would do.
+    assert topic["Properties"].get("KmsMasterKeyId") != "alias/aws/sns"
+
+
 def test_outputs(template: dict[str, Any]) -> None:
     outputs = template["Outputs"]
     expected = {"ApiUrl", "AppTableName", "IdempotencyTableName", "UserPoolId", "UserPoolClientId"}
@@ -868,3 +1143,7 @@ def test_outputs(template: dict[str, Any]) -> None:
     assert outputs["IdempotencyTableName"]["Value"] == {"Ref": "IdempotencyTable"}
     assert outputs["EscalationFunctionName"]["Value"] == {"Ref": "EscalationFunction"}
     assert outputs["EscalationDLQUrl"]["Value"] == {"Ref": "EscalationDLQ"}
+    assert outputs["MetricsFunctionName"]["Value"] == {"Ref": "MetricsFunction"}
+    assert outputs["MetricsDLQUrl"]["Value"] == {"Ref": "MetricsDLQ"}
+    assert outputs["DashboardName"]["Value"] == {"Ref": "Dashboard"}
+    assert outputs["AlarmsTopicArn"]["Value"] == {"Ref": "AlarmsTopic"}

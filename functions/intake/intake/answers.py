@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from lapor.domain.catalog import Agency, Category
 from lapor.domain.lifecycle import Status
@@ -46,3 +46,15 @@ class Accepted(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class IndicatorSummary(BaseModel):
+    """`GET /metrics/summary`: the daily snapshot's shape over a range (lapor.domain.indicators)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    from_: str = Field(alias="from")
+    to: str
+    city: dict[str, Any]
+    agencies: dict[str, dict[str, Any]]
+    ranking: list[dict[str, Any]]

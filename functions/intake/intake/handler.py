@@ -6,6 +6,8 @@ error shape in `lapor.http.errors`.
 
 from __future__ import annotations
 
+from datetime import date as Day
+from datetime import timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -13,19 +15,30 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 
-from intake.answers import Accepted, AccessRequest, AgencyList, CategoryList, Health, ReportList, Submission
+from intake.answers import (
+    Accepted,
+    AccessRequest,
+    AgencyList,
+    CategoryList,
+    Health,
+    IndicatorSummary,
+    ReportList,
+    Submission,
+)
 from intake.submission import file_report, send_access_link
 from intake.wiring import intake_service
 from lapor.adapters.dynamodb.shared_wiring import city_setup
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
+from lapor.domain.wallclock import today_wib
 from lapor.http.docs import error_doc, json_doc
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument, logger, metrics
 from lapor.ports import PublicFilter
 
 app = make_resolver()
+SUMMARY_DEFAULT_DAYS = 30
 
 ReportId = Annotated[str, Path(description="Tracking id, e.g. LPR-7K3M-9Q2X", max_length=40)]
 ReportToken = Annotated[
@@ -165,6 +178,27 @@ def rate(
 def request_access(id: ReportId, body: Annotated[AccessRequest, Body()]) -> Response[Any]:
     send_access_link(id)
     return Response(202, "application/json", Accepted(status="accepted").model_dump())
+
+
+@app.get(
+    "/metrics/summary",
+    summary="The city's indicators over a range of WIB days (default: the last 30), aggregates only",
+    tags=["public", "metrics"],
+    responses={
+        200: json_doc(IndicatorSummary, "The range"),
+        400: error_doc("Unparseable date"),
+        422: error_doc("Invalid range"),
+    },
+)
+def metrics_summary(
+    first: Annotated[Day | None, Query(alias="from", description="First WIB date, inclusive")] = None,
+    last: Annotated[Day | None, Query(alias="to", description="Last WIB date, inclusive")] = None,
+) -> Response[Any]:
+    from intake.wiring import metrics_service  # the indicators' code is loaded only by this route
+
+    until = last or today_wib()
+    since = first or until - timedelta(days=SUMMARY_DEFAULT_DAYS - 1)
+    return Response(200, "application/json", metrics_service().summary(since, until))
 
 
 @app.get("/categories", summary="Report categories", tags=["public"])

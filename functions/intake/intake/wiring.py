@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lapor.adapters.dynamodb.client import dynamodb_client
 from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
 from lapor.services.intake import IntakeService
 from lapor.settings import settings
+
+if TYPE_CHECKING:
+    from lapor.services.metrics import MetricsService
 
 SubmitOnce = Callable[..., dict[str, Any]]
 
@@ -40,3 +43,10 @@ def idempotency() -> tuple[Any, Any]:
         hash_function="sha256",
     )
     return persistence, idempotency_config
+
+
+@lru_cache(maxsize=1)
+def metrics_service() -> MetricsService:
+    from lapor.services.metrics import MetricsService
+
+    return MetricsService(repository(), city_setup())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from lapor.domain.views import StaffReportSummary
 from lapor.domain.wallclock import Instant
@@ -22,3 +24,14 @@ class IdentityReadView(BaseModel):
 
 class AccessLog(BaseModel):
     items: list[IdentityReadView]
+
+
+class DailyIndicators(BaseModel):
+    """A WIB day's snapshot (API.md, "The daily snapshot"); the figures' shape is lapor.domain.indicators."""
+
+    model_config = ConfigDict(extra="allow")
+
+    date: str
+    city: dict[str, Any]
+    agencies: dict[str, dict[str, Any]]
+    ranking: list[dict[str, Any]]

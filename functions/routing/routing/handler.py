@@ -7,6 +7,7 @@ reads its validated input, calls one use case and answers the staff view of the 
 from __future__ import annotations
 
 from datetime import date
+from datetime import date as Day
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -31,7 +32,8 @@ from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument
 from lapor.services.calendar_admin import CalendarDelta, CalendarView
 from lapor.services.casework import StaffQuery
-from routing.answers import AccessLog, IdentityReadView, StaffReportList
+from routing import wiring
+from routing.answers import AccessLog, DailyIndicators, IdentityReadView, StaffReportList
 from routing.wiring import calendar_admin, casework
 
 app = make_resolver()
@@ -250,6 +252,46 @@ def read_calendar(year: Year) -> CalendarView:
 )
 def change_calendar(year: Year, body: Annotated[CalendarDelta, Body()]) -> CalendarView:
     return calendar_admin().change(_caller(), year, body, app.lambda_context.aws_request_id)
+
+
+@app.get(
+    "/staff/metrics/daily/<date>",
+    summary="A WIB day's indicators (officials: the city's and their agency's)",
+    tags=["staff", "metrics"],
+    responses={200: json_doc(DailyIndicators, "The day's snapshot"), **_READ},
+)
+def daily_metrics(date: Annotated[Day, Path(description="A WIB date, YYYY-MM-DD")]) -> Response[Any]:
+    return Response(200, "application/json", wiring.metrics().daily(_caller(), date))
+
+
+@app.get(
+    "/staff/exports/reports.csv",
+    summary="Reports submitted in a range of WIB dates as CSV: every lifecycle timestamp, no identity",
+    tags=["staff", "metrics"],
+    responses={
+        200: {
+            "description": "A header line, then one row a report; `X-Next-Cursor` when there is more",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **_READ,
+        400: error_doc("Unparseable parameter"),
+        422: error_doc("Invalid range"),
+    },
+)
+def export_reports(
+    first: Annotated[Day, Query(alias="from", description="First WIB date of submission, inclusive")],
+    last: Annotated[Day, Query(alias="to", description="Last WIB date of submission, inclusive")],
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> Response[Any]:
+    text, next_cursor = wiring.exports().reports_csv(_caller(), first, last, cursor, limit)
+    headers = {
+        "Content-Disposition": f'attachment; filename="reports-{first}-{last}.csv"',
+        "Cache-Control": "no-store",
+    }
+    if next_cursor:
+        headers["X-Next-Cursor"] = next_cursor
+    return Response(200, "text/csv; charset=utf-8", text, headers)
 
 
 lambda_handler = instrument(guarded(app))

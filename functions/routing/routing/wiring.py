@@ -7,6 +7,8 @@ from functools import lru_cache
 from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
 from lapor.services.calendar_admin import CalendarAdmin
 from lapor.services.casework import CaseworkService
+from lapor.services.exports import ExportService
+from lapor.services.metrics import MetricsService
 
 
 @lru_cache(maxsize=1)
@@ -17,3 +19,13 @@ def casework() -> CaseworkService:
 @lru_cache(maxsize=1)
 def calendar_admin() -> CalendarAdmin:
     return CalendarAdmin(repository(), city_setup())
+
+
+@lru_cache(maxsize=1)
+def metrics() -> MetricsService:
+    return MetricsService(repository(), city_setup())
+
+
+@lru_cache(maxsize=1)
+def exports() -> ExportService:
+    return ExportService(repository())

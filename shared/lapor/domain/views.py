@@ -91,9 +91,13 @@ class ReportView(ReportSummary):
 
 
 class StaffReportSummary(ReportSummary):
-    """A report in a staff list: the summary and the route the rules suggest."""
+    """A report in a staff list: the summary, the route the rules suggest, the lifecycle's instants."""
 
     suggested_agency_id: str | None = None
+    verified_at: Instant | None = None
+    first_response_at: Instant | None = None
+    closed_at: Instant | None = None
+    reopen_count: int = 0
 
 
 class StaffReportView(ReportView):

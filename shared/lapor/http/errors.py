@@ -33,7 +33,16 @@ _STATUS: Sequence[tuple[type[domain.DomainError], int]] = (
     (domain.StoreUnavailable, 503),
 )
 
-_PARSE_ERRORS = frozenset({"int_parsing", "float_parsing", "bool_parsing", "json_invalid"})
+_PARSE_ERRORS = frozenset(
+    {
+        "int_parsing",
+        "float_parsing",
+        "bool_parsing",
+        "json_invalid",
+        "date_parsing",
+        "date_from_datetime_parsing",
+    }
+)
 
 
 class ErrorDetail(BaseModel):

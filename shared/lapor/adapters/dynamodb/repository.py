@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lapor.adapters.dynamodb.codec import from_item, to_item, value
@@ -54,6 +54,7 @@ from lapor.ports import (
     PublicFilter,
     StaffFilter,
     StoredReport,
+    StoredSnapshot,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ PUBLIC_INDEX = "public-index"
 INBOX_INDEX = "inbox-index"
 QUEUE_INDEX = "queue-index"
 DUE_INDEX = "due-index"
+SNAPSHOT_PK = "METRICS"
 INDEX_KEYS = {
     PUBLIC_INDEX: ("public_pk", "public_sk"),
     INBOX_INDEX: ("inbox_pk", "inbox_sk"),
@@ -350,7 +352,7 @@ class DynamoReportRepository:
         self._call("put_item", {"TableName": self._table, "Item": to_item(marker)})
 
     def due_reports(
-        self, shard: int, until: datetime, start: str | None, limit: int
+        self, shard: int, until: datetime | None, start: str | None, limit: int
     ) -> tuple[list[Report], str | None]:
         """One page of the reports whose next due instant is at or before `until`, from the due index.
 
@@ -361,19 +363,59 @@ class DynamoReportRepository:
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": DUE_INDEX,
-            "KeyConditionExpression": "due_pk = :shard AND due_sk <= :until",
-            "ExpressionAttributeValues": {
-                ":shard": value(f"DUE#{shard}"),
-                ":until": value(f"{iso(until)}#~"),
-            },
+            "KeyConditionExpression": "due_pk = :shard",
+            "ExpressionAttributeValues": {":shard": value(f"DUE#{shard}")},
             "Limit": limit,
         }
+        if until is not None:  # None: every report with a running clock (the overdue backlog)
+            request["KeyConditionExpression"] += " AND due_sk <= :until"
+            request["ExpressionAttributeValues"][":until"] = value(f"{iso(until)}#~")
         if start is not None:
             request["ExclusiveStartKey"] = json.loads(start)
         answer = self._call("query", request)
         reports = [report_from_item(from_item(item)) for item in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
         return reports, json.dumps(last, sort_keys=True) if last else None
+
+    def metric_events(self, day: date) -> list[dict[str, Any]]:
+        """Every metric event of one WIB day (one query, paged by DynamoDB's 1 MB pages)."""
+        return self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :day",
+                "ExpressionAttributeValues": {":day": value(f"DAY#{day.isoformat()}")},
+            }
+        )
+
+    def put_snapshot(self, snapshot: StoredSnapshot) -> None:
+        item = {
+            "pk": SNAPSHOT_PK,
+            "sk": f"DAY#{snapshot.date.isoformat()}",
+            "date": snapshot.date.isoformat(),
+            "time": iso(snapshot.time),
+            "document": json.dumps(snapshot.document, sort_keys=True, separators=(",", ":")),
+        }
+        self._call("put_item", {"TableName": self._table, "Item": to_item(item)})
+
+    def snapshot(self, day: date) -> StoredSnapshot | None:
+        items = self._query_all(
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk AND sk = :sk",
+                "ExpressionAttributeValues": {
+                    ":pk": value(SNAPSHOT_PK),
+                    ":sk": value(f"DAY#{day.isoformat()}"),
+                },
+            }
+        )
+        if not items:
+            return None
+        item = items[0]
+        return StoredSnapshot(
+            date=day,
+            time=datetime.fromisoformat(str(item["time"])),
+            document=json.loads(str(item["document"])),
+        )
 
     def city_setup(self) -> CitySetup:
         items = self._query_all(

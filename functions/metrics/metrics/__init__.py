@@ -1,0 +1,1 @@
+"""The metrics function: each night, the previous WIB day's indicators, stored and sent to CloudWatch."""

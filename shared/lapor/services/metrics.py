@@ -1,0 +1,161 @@
+"""The nightly indicators: read one day's metric events (and the later ones its dispositions need), the due
+index for the overdue backlog, compute with `lapor.domain.indicators`, store the snapshot.
+
+Reads grow with the day's activity and with the reports still running, never with history: metric events
+live under their WIB day, and only reports with a running clock are in the due index. The backlog is as of
+24:00 WIB of the day: the clocks running now that had started and passed their deadline by then, and the
+clocks that have stopped since (their metric events say so), so a later recompute with the same `time`
+finds the same backlog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from lapor.adapters.dynamodb.items import DUE_SHARDS
+from lapor.domain.access import StaffCaller, ensure_role
+from lapor.domain.calendar import local_date
+from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
+from lapor.domain.indicators import Indicators, MetricEvent, OverdueClock, compute, day_window, range_window
+from lapor.domain.lifecycle import LADDER_CLOCKS, ClockKind, Role
+from lapor.domain.models import Report
+from lapor.domain.wallclock import now_utc
+from lapor.ports import ReportRepository, StoredSnapshot
+from lapor.services.city_setup import CitySetupCache
+
+PAGE_SIZE = 200
+MAX_SUMMARY_DAYS = 92
+
+
+class MetricsService:
+    def __init__(
+        self, repository: ReportRepository, setup: CitySetupCache, now: Callable[[], datetime] = now_utc
+    ) -> None:
+        self._repository = repository
+        self._setup = setup
+        self._now = now
+
+    def compute_day(self, day: date, time: datetime) -> StoredSnapshot:
+        """One WIB day's indicators as of `time`, stored (a recompute at the same `time` is identical)."""
+        start, end = day_window(day)
+        now = max(self._now(), time)
+        events = list(self._events(day, local_date(now)))
+        backlog = list(self._backlog(end, events))
+        indicators = compute(
+            events,
+            start=start,
+            end=end,
+            time=time,
+            calendar=self._setup.get().calendar(),
+            backlog=backlog,
+            backlog_at=end,
+        )
+        snapshot = StoredSnapshot(date=day, time=time, document=_document(day, indicators))
+        self._repository.put_snapshot(snapshot)
+        return snapshot
+
+    def stored(self, day: date) -> StoredSnapshot | None:
+        return self._repository.snapshot(day)
+
+    def daily(self, caller: StaffCaller, day: date) -> dict[str, Any]:
+        """A stored day for staff: the coordinator and leadership see every agency, an official the city's
+        figures and its own agency's."""
+        ensure_role(caller, Role.COORDINATOR, Role.LEADERSHIP, Role.OFFICIAL)
+        stored = self._repository.snapshot(day)
+        if stored is None:
+            raise NotFound(day.isoformat())
+        document = dict(stored.document)
+        if caller.role is Role.OFFICIAL:
+            agencies = document.get("agencies", {})
+            document["agencies"] = {k: v for k, v in agencies.items() if k == caller.agency_id}
+        return document
+
+    def summary(self, first: date, last: date) -> dict[str, Any]:
+        """Public aggregates over a range of WIB days, as of now; the backlog is the last day's stored one."""
+        if last < first:
+            raise InvalidInput([FieldProblem("to", "invalid")])
+        if (last - first).days + 1 > MAX_SUMMARY_DAYS:
+            raise InvalidInput([FieldProblem("from", "invalid")])
+        start, end = range_window(first, last)
+        now = self._now()
+        events = list(self._events(first, min(last, local_date(now))))
+        stored = self._repository.snapshot(last)
+        indicators = compute(
+            events,
+            start=start,
+            end=end,
+            time=now,
+            calendar=self._setup.get().calendar(),
+            backlog=[],
+            backlog_at=end,
+        )
+        document = _document(last, indicators)
+        if stored is not None:  # the backlog is a state at 24:00 of a day, not a sum over the range
+            _copy_backlog(stored.document, document)
+        return {
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            **{k: document[k] for k in ("city", "agencies", "ranking")},
+        }
+
+    def _events(self, first: date, last: date) -> Iterator[MetricEvent]:
+        day = first
+        while day <= last:
+            for item in self._repository.metric_events(day):
+                yield MetricEvent.model_validate(item)
+            day += timedelta(days=1)
+
+    def _backlog(self, at: datetime, events: list[MetricEvent]) -> Iterator[OverdueClock]:
+        """The ladder clocks overdue at `at`: running now, or stopped since `at`."""
+        for report in self._running():
+            for kind, clock in report.clocks.items():
+                if kind in LADDER_CLOCKS and clock.started_at < at and clock.deadline < at:
+                    yield OverdueClock(
+                        agency_id=_owner(kind, report.agency.id if report.agency else None),
+                        kind=kind,
+                        deadline=clock.deadline,
+                        started_at=clock.started_at,
+                    )
+        for event in events:
+            for stopped in event.stopped_clocks:
+                kind = ClockKind(stopped.kind)
+                if (
+                    kind in LADDER_CLOCKS
+                    and stopped.stopped_at > at
+                    and stopped.started_at < at
+                    and stopped.deadline < at
+                ):
+                    yield OverdueClock(
+                        agency_id=_owner(kind, event.previous_agency_id or event.agency_id),
+                        kind=kind,
+                        deadline=stopped.deadline,
+                        started_at=stopped.started_at,
+                    )
+
+    def _running(self) -> Iterator[Report]:
+        for shard in range(DUE_SHARDS):
+            start: str | None = None
+            while True:
+                reports, start = self._repository.due_reports(shard, None, start, PAGE_SIZE)
+                yield from reports
+                if start is None:
+                    break
+
+
+def _owner(kind: ClockKind, agency_id: str | None) -> str | None:
+    """The verify clock is the coordinator's (city-wide only); respond and resolve, the agency's."""
+    return None if kind is ClockKind.VERIFY else agency_id
+
+
+def _document(day: date, indicators: Indicators) -> dict[str, Any]:
+    return {"date": day.isoformat(), **indicators}
+
+
+def _copy_backlog(source: dict[str, Any], target: dict[str, Any]) -> None:
+    target["city"]["backlog"] = source["city"]["backlog"]
+    for agency_id, figures in target["agencies"].items():
+        stored = source["agencies"].get(agency_id)
+        if stored is not None:
+            figures["backlog"] = stored["backlog"]
