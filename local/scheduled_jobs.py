@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from local.aws_environment import ACCOUNT_ID, REGION
@@ -43,9 +43,15 @@ def default_scheduled_event(schedule: ScheduleSpec) -> dict[str, Any]:
     }
 
 
+def _next_whole_second() -> datetime:
+    """The scheduler's time has whole seconds; "now" rounds up, so that what has just happened is included."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=0) + timedelta(seconds=1) if now.microsecond else now
+
+
 def fill_context_attributes(event: Any, schedule: ScheduleSpec, now: datetime | None = None) -> Any:
     """Replace the scheduler's context attributes, wherever they appear in the event."""
-    instant = (now or datetime.now(UTC)).astimezone(UTC)
+    instant = (now or _next_whole_second()).astimezone(UTC)
     schedule_name = schedule.schedule_name or f"{schedule.function_id}-{schedule.event_name}"
     arn = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{schedule_name}"
     replacements = {
