@@ -1,0 +1,148 @@
+"""Each function's IAM actions are a subset of what its code calls.
+
+The code a function can run is its handler package plus every `lapor` module reachable through its imports
+(read with `ast`, not imported). The SDK operations that code names (`client.query(...)`,
+`self._call("update_item", ...)`, the item kinds of a `transact_write_items`, Powertools' idempotency
+layer) map to IAM actions; the function's role may allow no action outside that set, apart from the
+platform's own (logs, X-Ray, the stream reads that Lambda's event source mapping makes with the role).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.test_template import _as_list, _resources, _role_id, _role_permissions
+from tools.cfn_yaml import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / "shared"
+
+# SDK method -> IAM action.
+SDK_ACTIONS = {
+    "query": "dynamodb:Query",
+    "get_item": "dynamodb:GetItem",
+    "put_item": "dynamodb:PutItem",
+    "update_item": "dynamodb:UpdateItem",
+    "delete_item": "dynamodb:DeleteItem",
+    "put_events": "events:PutEvents",
+    "publish": "sns:Publish",
+    "get_secret_value": "secretsmanager:GetSecretValue",
+}
+# A transaction is authorized per item: the item kinds the module writes.
+TRANSACTION_ITEMS = {
+    '"Put"': "dynamodb:PutItem",
+    '"Update"': "dynamodb:UpdateItem",
+    '"Delete"': "dynamodb:DeleteItem",
+    '"ConditionCheck"': "dynamodb:ConditionCheckItem",
+}
+# Powertools' DynamoDBPersistenceLayer: claim, read back, store the answer, release.
+IDEMPOTENCY_ACTIONS = {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+# What the platform does with the role, not the function's code.
+PLATFORM_ACTIONS = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+    "sqs:SendMessage",  # Lambda's on-failure destination, sent by the event source mapping
+}
+
+
+def _module_path(name: str) -> Path | None:
+    parts = name.split(".")
+    roots = [SHARED, *sorted((ROOT / "functions").iterdir())]
+    for root in roots:
+        candidate = root.joinpath(*parts)
+        if candidate.with_suffix(".py").exists():
+            return candidate.with_suffix(".py")
+        if (candidate / "__init__.py").exists():
+            return candidate / "__init__.py"
+    return None
+
+
+def _imports(tree: ast.AST, package: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n.split(".")[0] in ("lapor", package)}
+
+
+def reachable_sources(handler: str) -> dict[str, str]:
+    """Module name -> source of every module the handler's package can reach through imports."""
+    package = handler.split(".")[0]
+    seen: dict[str, str] = {}
+    todo = [handler.rsplit(".", 1)[0]]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_path(name)
+        if path is None:
+            continue
+        source = path.read_text(encoding="utf-8")
+        seen[name] = source
+        todo.extend(_imports(ast.parse(source), package))
+    return seen
+
+
+def code_actions(sources: dict[str, str]) -> set[str]:
+    actions: set[str] = set()
+    for source in sources.values():
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                method = node.func.attr
+                receiver = ast.unparse(node.func.value)
+                if method in SDK_ACTIONS and "client" in receiver:  # an SDK client's method, not a port's
+                    actions.add(SDK_ACTIONS[method])
+                if method == "_call" and node.args and isinstance(node.args[0], ast.Constant):
+                    actions.add(SDK_ACTIONS[str(node.args[0].value)])
+                if method in ("transact_write_items", "_transact"):
+                    actions.update(
+                        a for kind, a in TRANSACTION_ITEMS.items() if re.search(rf"\{{\s*{kind}\s*:", source)
+                    )
+        if "DynamoDBPersistenceLayer" in source:
+            actions.update(IDEMPOTENCY_ACTIONS)
+    return actions
+
+
+def granted_actions(template: dict[str, Any], function_id: str) -> set[str]:
+    role = template["Resources"][_role_id(template["Resources"][function_id])]
+    return {action for statement, _ in _role_permissions(role) for action in _as_list(statement["Action"])}
+
+
+TEMPLATE = load_template(ROOT / "template.yaml")
+FUNCTIONS = sorted(_resources(TEMPLATE, "AWS::Serverless::Function"))
+
+
+@pytest.mark.parametrize("function_id", FUNCTIONS)
+def test_a_roles_actions_are_a_subset_of_what_its_code_calls(function_id: str) -> None:
+    handler = TEMPLATE["Resources"][function_id]["Properties"]["Handler"]
+    sources = reachable_sources(handler)
+    assert handler.rsplit(".", 1)[0] in sources, f"{handler} not found"
+    called = code_actions(sources)
+    extra = granted_actions(TEMPLATE, function_id) - called - PLATFORM_ACTIONS
+    assert not extra, f"{function_id} is granted {sorted(extra)} that its code never calls"
+
+
+def test_the_analysis_sees_the_calls_it_should() -> None:
+    """The check can fail: intake's code reaches queries, transactional puts, the idempotency layer."""
+    intake = code_actions(reachable_sources("intake.handler.lambda_handler"))
+    assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "events:PutEvents"} <= intake
+    assert "sns:Publish" not in intake
+    notify = code_actions(reachable_sources("notify.handler.lambda_handler"))
+    assert "sns:Publish" in notify
+    assert json.dumps(sorted(PLATFORM_ACTIONS))
