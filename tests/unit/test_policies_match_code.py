@@ -82,7 +82,7 @@ def _imports(tree: ast.AST, package: str) -> set[str]:
 
 def reachable_sources(handler: str) -> dict[str, str]:
     """Module name -> source of every module the handler's package can reach through imports."""
-    package = handler.split(".")[0]
+    package = handler.split(".", maxsplit=1)[0]
     seen: dict[str, str] = {}
     todo = [handler.rsplit(".", 1)[0]]
     while todo:
