@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -98,24 +97,64 @@ def reachable_sources(handler: str) -> dict[str, str]:
     return seen
 
 
-def code_actions(sources: dict[str, str]) -> set[str]:
+REPOSITORY = "lapor.adapters.dynamodb.repository"
+
+
+def _direct_actions(node: ast.AST) -> set[str]:
+    """The SDK calls and transaction item kinds written in one piece of code."""
     actions: set[str] = set()
-    for source in sources.values():
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            method, receiver = inner.func.attr, ast.unparse(inner.func.value)
+            if method in SDK_ACTIONS and "client" in receiver:  # an SDK client's method, not a port's
+                actions.add(SDK_ACTIONS[method])
+            if method == "_call" and inner.args and isinstance(inner.args[0], ast.Constant):
+                actions.add(SDK_ACTIONS[str(inner.args[0].value)])
+        if isinstance(inner, ast.Dict):
+            for key in inner.keys:
+                if isinstance(key, ast.Constant) and f'"{key.value}"' in TRANSACTION_ITEMS:
+                    actions.add(TRANSACTION_ITEMS[f'"{key.value}"'])
+    return actions
+
+
+def _repository_methods(source: str) -> dict[str, tuple[set[str], set[str]]]:
+    """Method -> (its own SDK actions, the methods of the class it calls)."""
+    methods: dict[str, tuple[set[str], set[str]]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    called = {
+                        c.func.attr
+                        for c in ast.walk(item)
+                        if isinstance(c, ast.Call)
+                        and isinstance(c.func, ast.Attribute)
+                        and ast.unparse(c.func.value) == "self"
+                    }
+                    methods[item.name] = (_direct_actions(item), called)
+    return methods
+
+
+def code_actions(sources: dict[str, str]) -> set[str]:
+    """What the code can call: SDK calls outside the repository, and the repository methods it uses."""
+    actions: set[str] = set()
+    used: set[str] = set()
+    methods = _repository_methods(sources[REPOSITORY]) if REPOSITORY in sources else {}
+    for name, source in sources.items():
+        if name == REPOSITORY:
+            continue
         tree = ast.parse(source)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                method = node.func.attr
-                receiver = ast.unparse(node.func.value)
-                if method in SDK_ACTIONS and "client" in receiver:  # an SDK client's method, not a port's
-                    actions.add(SDK_ACTIONS[method])
-                if method == "_call" and node.args and isinstance(node.args[0], ast.Constant):
-                    actions.add(SDK_ACTIONS[str(node.args[0].value)])
-                if method in ("transact_write_items", "_transact"):
-                    actions.update(
-                        a for kind, a in TRANSACTION_ITEMS.items() if re.search(rf"\{{\s*{kind}\s*:", source)
-                    )
+        actions |= _direct_actions(tree)
+        used |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in methods}
         if "DynamoDBPersistenceLayer" in source:
             actions.update(IDEMPOTENCY_ACTIONS)
+    todo = list(used)
+    while todo:
+        method = todo.pop()
+        own, called = methods[method]
+        actions |= own
+        todo.extend(c for c in called if c in methods and c not in used)
+        used |= called & set(methods)
     return actions
 
 
@@ -145,4 +184,10 @@ def test_the_analysis_sees_the_calls_it_should() -> None:
     assert "sns:Publish" not in intake
     notify = code_actions(reachable_sources("notify.handler.lambda_handler"))
     assert "sns:Publish" in notify
+    metrics = code_actions(reachable_sources("metrics.handler.lambda_handler"))
+    assert (
+        "dynamodb:DeleteItem" not in metrics
+    )  # the repository can delete (routing rules); metrics never does
+    routing = code_actions(reachable_sources("routing.handler.lambda_handler"))
+    assert "dynamodb:DeleteItem" in routing
     assert json.dumps(sorted(PLATFORM_ACTIONS))
