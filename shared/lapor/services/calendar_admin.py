@@ -8,8 +8,7 @@ clocks against the new calendar on its next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,9 +17,8 @@ from lapor.domain.access import StaffCaller, ensure_role
 from lapor.domain.calendar import ADDED_DAY_NAME, HolidaySource, WorkingCalendar, YearAdjustments
 from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
 from lapor.domain.lifecycle import Role
-from lapor.domain.wallclock import now_utc
-from lapor.ports import CalendarChange, ReportRepository
-from lapor.services.city_setup import CitySetupCache
+from lapor.ports import CalendarChange
+from lapor.services.base import Service
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DATES = 60
@@ -68,14 +66,7 @@ def applied(current: YearAdjustments, delta: CalendarDelta, national: set[date])
     return YearAdjustments(current.year, added, frozenset(removed), current.revision + 1)
 
 
-class CalendarAdmin:
-    def __init__(
-        self, repository: ReportRepository, setup: CitySetupCache, now: Callable[[], datetime] = now_utc
-    ) -> None:
-        self._repository = repository
-        self._setup = setup
-        self._now = now
-
+class CalendarAdmin(Service):
     def read(self, caller: StaffCaller, year: int) -> CalendarView:
         ensure_role(caller, Role.COORDINATOR)
         _check_year(year)

@@ -7,9 +7,8 @@ it is `NotFound`, as if it did not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from lapor.domain.access import StaffCaller, ensure_role, ensure_visible, may_read_identity
@@ -31,9 +30,9 @@ from lapor.domain.staff_inputs import (
     VerifyInput,
 )
 from lapor.domain.views import StaffReportSummary, StaffReportView, staff_view
-from lapor.domain.wallclock import iso, now_utc
-from lapor.ports import IdentityRead, Page, ReportRepository, StaffFilter, StoredReport
-from lapor.services.city_setup import CitySetupCache
+from lapor.domain.wallclock import iso
+from lapor.ports import IdentityRead, Page, StaffFilter, StoredReport
+from lapor.services.base import Service
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,7 @@ class StaffQuery:
     submitted_to: date | None = None
 
 
-class CaseworkService:
-    def __init__(
-        self,
-        repository: ReportRepository,
-        setup: CitySetupCache,
-        now: Callable[[], datetime] = now_utc,
-    ) -> None:
-        self._repository = repository
-        self._setup = setup
-        self._now = now
-
+class CaseworkService(Service):
     # --- reads ---------------------------------------------------------------------------------------
 
     def inbox(

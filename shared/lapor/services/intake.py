@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
 from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound
@@ -29,9 +29,8 @@ from lapor.domain.views import (
     public_view,
     reporter_view,
 )
-from lapor.domain.wallclock import now_utc
-from lapor.ports import EventPublisher, IdCollision, Page, PublicFilter, ReportRepository, StoredReport
-from lapor.services.city_setup import CitySetupCache
+from lapor.ports import EventPublisher, IdCollision, Page, PublicFilter, StoredReport
+from lapor.services.base import Service
 
 MAX_ID_ATTEMPTS = 3
 ACCESS_LINK_INTERVAL = timedelta(minutes=10)
@@ -43,17 +42,7 @@ class Submitted:
     access_token: str
 
 
-class IntakeService:
-    def __init__(
-        self,
-        repository: ReportRepository,
-        setup: CitySetupCache,
-        now: Callable[[], datetime] = now_utc,
-    ) -> None:
-        self._repository = repository
-        self._setup = setup
-        self._now = now
-
+class IntakeService(Service):
     def submit(self, new: NewReport, token_for: Callable[[str], str]) -> Submitted:
         """File a report: one transactional write. `token_for(report_id)` gives its access token."""
         category = self._category(new.category)

@@ -10,7 +10,7 @@ finds the same backlog.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,22 +21,14 @@ from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
 from lapor.domain.indicators import Indicators, MetricEvent, OverdueClock, compute, day_window, range_window
 from lapor.domain.lifecycle import LADDER_CLOCKS, ClockKind, Role
 from lapor.domain.models import Report
-from lapor.domain.wallclock import now_utc
-from lapor.ports import ReportRepository, StoredSnapshot
-from lapor.services.city_setup import CitySetupCache
+from lapor.ports import StoredSnapshot
+from lapor.services.base import Service
 
 PAGE_SIZE = 200
 MAX_SUMMARY_DAYS = 92
 
 
-class MetricsService:
-    def __init__(
-        self, repository: ReportRepository, setup: CitySetupCache, now: Callable[[], datetime] = now_utc
-    ) -> None:
-        self._repository = repository
-        self._setup = setup
-        self._now = now
-
+class MetricsService(Service):
     def compute_day(self, day: date, time: datetime) -> StoredSnapshot:
         """One WIB day's indicators as of `time`, stored (a recompute at the same `time` is identical)."""
         start, end = day_window(day)
