@@ -71,6 +71,7 @@ seed: $(STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK
 bench: $(STAMP) ## print the benchmark figures (cold start, escalation cost; a few minutes)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/escalation_cost.py
+	$(BIN)/python bench/metrics_cost.py
 
 clean: ## remove build output (keeps .local-data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache
