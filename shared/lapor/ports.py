@@ -162,6 +162,9 @@ class ReportRepository(Protocol):
     def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
         """Replace the reporter's token hash unless it was renewed at or after `not_since`."""
 
+    def release_access(self, report_id: str, token_hash: str) -> None:
+        """Lift the renewal's rate limit (its link could not be sent)."""
+
 
 class IdCollision(Exception):
     """A new tracking id was already taken (about one in a trillion): draw another."""

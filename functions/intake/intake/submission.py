@@ -8,6 +8,8 @@ same as the first.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +20,7 @@ from intake.wiring import SubmitOnce, idempotency, intake_service
 from lapor.adapters.event_bus import EventBridgePublisher
 from lapor.adapters.secrets import token_secret
 from lapor.domain.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
-from lapor.domain.identifiers import derived_access_token, new_access_token
+from lapor.domain.identifiers import derived_access_token, derived_report_id, new_access_token
 from lapor.domain.models import NewReport
 from lapor.domain.views import own_view
 from lapor.services.intake import Submitted
@@ -63,8 +65,11 @@ def _submit_once() -> SubmitOnce:
         new = NewReport.model_validate(request["body"])
         secret = token_secret(settings())
         key = str(request["key"])
+        body = hashlib.sha256(json.dumps(request["body"], sort_keys=True).encode()).hexdigest()
         submitted = intake_service().submit(
-            new, lambda report_id: derived_access_token(secret, report_id, key)
+            new,
+            lambda report_id: derived_access_token(secret, report_id, key),
+            first_id=derived_report_id(secret, key, body),  # a retry after the key's record is gone finds it
         )
         return _answer_without_secrets(submitted)
 

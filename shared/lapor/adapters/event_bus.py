@@ -27,15 +27,20 @@ class EventBridgePublisher:
 
     def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
         client = self._client or events_client()
-        answer = client.put_events(
-            Entries=[
-                {
-                    "Source": EVENT_SOURCE,
-                    "DetailType": detail_type,
-                    "Detail": json.dumps(detail, ensure_ascii=False),
-                    "EventBusName": self._bus,
-                }
-            ]
-        )
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            answer = client.put_events(
+                Entries=[
+                    {
+                        "Source": EVENT_SOURCE,
+                        "DetailType": detail_type,
+                        "Detail": json.dumps(detail, ensure_ascii=False),
+                        "EventBusName": self._bus,
+                    }
+                ]
+            )
+        except (ClientError, BotoCoreError) as error:  # throttled or timed out after the SDK's retries
+            raise StoreUnavailable(type(error).__name__) from error
         if answer.get("FailedEntryCount", 0):
             raise StoreUnavailable("the event bus did not accept the event")

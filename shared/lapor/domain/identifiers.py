@@ -18,7 +18,16 @@ TOKEN_BYTES = 24
 
 
 def new_report_id() -> str:
-    value = secrets.randbits(40)
+    return _tracking_id(secrets.randbits(40))
+
+
+def derived_report_id(secret: bytes, *parts: str) -> str:
+    """A tracking id drawn from a keyed hash: the same request (idempotency key and body) draws the same."""
+    digest = hmac.new(secret, "\x1f".join(("report-id", *parts)).encode(), hashlib.sha256).digest()
+    return _tracking_id(int.from_bytes(digest[:5], "big"))
+
+
+def _tracking_id(value: int) -> str:
     chars = "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(35, -1, -5))
     return f"LPR-{chars[:4]}-{chars[4:]}"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
-from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound
+from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound, StoreUnavailable
 from lapor.domain.errors import FieldProblem as Problem
 from lapor.domain.events import ACCESS_LINK_DETAIL_TYPE, AccessLinkRequested
 from lapor.domain.identifiers import (
@@ -43,13 +43,19 @@ class Submitted:
 
 
 class IntakeService(Service):
-    def submit(self, new: NewReport, token_for: Callable[[str], str]) -> Submitted:
-        """File a report: one transactional write. `token_for(report_id)` gives its access token."""
+    def submit(
+        self, new: NewReport, token_for: Callable[[str], str], first_id: str | None = None
+    ) -> Submitted:
+        """File a report: one transactional write. `token_for(report_id)` gives its access token.
+
+        `first_id` (derived from an idempotency key and the body) is tried first; when it is taken by the
+        same request filed earlier (its token matches), that report is the answer, not a second one.
+        """
         category = self._category(new.category)
         at = self._now()
         setup = self._setup.get()
-        for _ in range(MAX_ID_ATTEMPTS):
-            report_id = new_report_id()
+        for attempt in range(MAX_ID_ATTEMPTS):
+            report_id = first_id if attempt == 0 and first_id else new_report_id()
             token = token_for(report_id)
             change = submit(
                 new,
@@ -62,9 +68,19 @@ class IntakeService(Service):
             try:
                 self._repository.create(change, new.reporter, token_hash(token))
             except IdCollision:
+                earlier = self._filed_before(report_id, token) if report_id == first_id else None
+                if earlier is not None:
+                    return earlier
                 continue
             return Submitted(change, token)
-        raise IdCollision("no free tracking id after several draws")
+        raise StoreUnavailable("no free tracking id after several draws")
+
+    def _filed_before(self, report_id: str, token: str) -> Submitted | None:
+        stored = self._repository.get(report_id, with_token=True)
+        if stored is None or stored.token_hash is None or not token_matches(token, stored.token_hash):
+            return None
+        first = min(stored.timeline, key=lambda entry: entry.seq)
+        return Submitted(Change(before=None, after=stored.report, entry=first), token)
 
     def read(self, report_id: str, token: str | None) -> ReportView | ReporterReportView:
         """With a token, the reporter's whole view; without, the public view of a public report."""
@@ -94,7 +110,11 @@ class IntakeService(Service):
         if not self._repository.renew_access(report_id, token_hash(token), at, at - ACCESS_LINK_INTERVAL):
             return False
         event = AccessLinkRequested(report_id=report_id, nonce=nonce, at=at)
-        publisher.publish(ACCESS_LINK_DETAIL_TYPE, event.model_dump(mode="json"))
+        try:
+            publisher.publish(ACCESS_LINK_DETAIL_TYPE, event.model_dump(mode="json"))
+        except StoreUnavailable:
+            self._repository.release_access(report_id, token_hash(token))  # so that asking again works
+            raise
         return True
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:

@@ -238,14 +238,21 @@ class DynamoReportRepository:
     def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
         """Append one identity read to the report's access log (its own items; the report is untouched)."""
         item = access_log_item(report_id, iso(entry.at), entry.request_id, entry.actor_fields())
-        self._call(
-            "put_item",
-            {
-                "TableName": self._table,
-                "Item": to_item(item),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            },
-        )
+        client_error, _ = _sdk_errors()
+        try:
+            self._call(
+                "put_item",
+                {
+                    "TableName": self._table,
+                    "Item": to_item(item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                },
+            )
+        except client_error as error:
+            # The key is this read's own instant and request: a failed condition is the SDK retrying a put
+            # whose answer was lost, so the entry is there.
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     def identity_reads(self, report_id: str) -> list[IdentityRead]:
         items = self._query_all(
@@ -279,7 +286,10 @@ class DynamoReportRepository:
         marker = {"pk": CONFIG_PK, "sk": RULESET_SK, "count": len(new)}
         operations.append({"Put": {"TableName": self._table, "Item": to_item(marker)}})
         for start in range(0, len(operations), MAX_TRANSACTION_ITEMS):
-            _raise_unexpected(self._transact(operations[start : start + MAX_TRANSACTION_ITEMS]))
+            reasons = self._transact(operations[start : start + MAX_TRANSACTION_ITEMS])
+            if "TransactionConflict" in reasons or "ConditionalCheckFailed" in reasons:
+                raise VersionConflict("routing rules")
+            _raise_unexpected(reasons)
 
     def suggest_agency(self, report_id: str, agency_id: str) -> bool:
         """Record a route suggestion on a report still waiting for verification; status and version stay."""
@@ -315,8 +325,9 @@ class DynamoReportRepository:
                     "TableName": self._table,
                     "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
                     "UpdateExpression": "SET token_hash = :hash, renewed_at = :at",
+                    # `token_hash = :hash`: the SDK retrying this very renewal after a lost answer.
                     "ConditionExpression": "attribute_exists(pk) AND "
-                    "(attribute_not_exists(renewed_at) OR renewed_at < :since)",
+                    "(attribute_not_exists(renewed_at) OR renewed_at < :since OR token_hash = :hash)",
                     "ExpressionAttributeValues": {
                         ":hash": value(token_hash),
                         ":at": value(iso(at)),
@@ -329,6 +340,24 @@ class DynamoReportRepository:
                 return False
             raise
         return True
+
+    def release_access(self, report_id: str, token_hash: str) -> None:
+        """Lift the renewal's rate limit when its link could not be sent, so the reporter can ask again."""
+        client_error, _ = _sdk_errors()
+        try:
+            self._call(
+                "update_item",
+                {
+                    "TableName": self._table,
+                    "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                    "UpdateExpression": "REMOVE renewed_at",
+                    "ConditionExpression": "token_hash = :hash",
+                    "ExpressionAttributeValues": {":hash": value(token_hash)},
+                },
+            )
+        except client_error as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     def save_calendar(self, change: CalendarChange) -> None:
         based_on = change.based_on
