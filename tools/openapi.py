@@ -39,9 +39,13 @@ COMMON_ERRORS = {
 def _resolvers() -> list[Any]:
     os.environ.setdefault("TABLE_NAME", "AppTable")
     from intake.handler import app as intake_app
+    from open311.handler import app as open311_app  # the coordinator's key routes only
     from routing.handler import app as routing_app
 
-    return [intake_app, routing_app]
+    # Open311 GeoReport v2 (/open311/v2/{proxy+}) is not in the document: its paths carry the format as an
+    # extension (requests.json, requests.xml), its POST is form-encoded and its errors are the
+    # specification's own; open311.org's specification describes it (functions/open311/open311/georeport.py).
+    return [intake_app, routing_app, open311_app]
 
 
 def build() -> dict[str, Any]:

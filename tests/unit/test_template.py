@@ -78,6 +78,14 @@ STAFF_ROUTES = {
     ("get", "/staff/exports/reports.csv"),
 }
 
+# The Open311 function: every GeoReport path on one greedy resource (no authorizer), and the keys.
+OPEN311_ROUTES = {("any", "/open311/v2/{proxy+}")}
+OPEN311_KEY_ROUTES = {
+    ("get", "/staff/open311/keys"),
+    ("post", "/staff/open311/keys"),
+    ("delete", "/staff/open311/keys/{key_id}"),
+}
+
 STAFF_GROUPS = {"coordinator", "operator", "official", "leadership"}
 
 # Function -> (CodeUri, Handler, POWERTOOLS_SERVICE_NAME)
@@ -88,6 +96,7 @@ FUNCTIONS = {
     "NotifyFunction": ("functions/notify/", "notify.handler.lambda_handler", "notify"),
     "EscalationFunction": ("functions/escalation/", "escalation.handler.lambda_handler", "escalation"),
     "MetricsFunction": ("functions/metrics/", "metrics.handler.lambda_handler", "metrics"),
+    "Open311Function": ("functions/open311/", "open311.handler.lambda_handler", "open311"),
 }
 
 # The dead-letter queues of the asynchronous sources (each has its alarm and its line on the dashboard).
@@ -296,6 +305,8 @@ def test_the_logical_ids_are_kept(template: dict[str, Any]) -> None:
         "MetricsFunctionRole",
         "MetricsScheduleRole",
         "MetricsDLQ",
+        "Open311Function",
+        "Open311FunctionRole",
         "Dashboard",
         "AlarmsTopic",
         "OverdueBacklogAlarm",
@@ -513,6 +524,7 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
         "RoutingStreamFunction",
         "EscalationFunction",
         "MetricsFunction",  # the snapshot item only
+        "Open311Function",  # Open311 filings (transactional puts) and its API key items
     }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
@@ -686,7 +698,30 @@ def test_staff_routes_have_the_authorizer_and_public_routes_none(template: dict[
             assert props.get("Auth") == {"Authorizer": "CognitoAuthorizer"}, (function_id, name)
         else:
             assert "Auth" not in props, (function_id, name)
-    assert seen_staff == STAFF_ROUTES
+    assert seen_staff == STAFF_ROUTES | OPEN311_KEY_ROUTES
+
+
+def test_the_open311_routes(template: dict[str, Any]) -> None:
+    events = template["Resources"]["Open311Function"]["Properties"]["Events"]
+    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
+    assert routes == OPEN311_ROUTES | OPEN311_KEY_ROUTES
+    assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
+    for event in events.values():
+        props = event["Properties"]
+        if (props["Method"], props["Path"]) in OPEN311_KEY_ROUTES:
+            assert props["Auth"] == {"Authorizer": "CognitoAuthorizer"}
+        else:  # the api_key of POST requests is checked by the handler; GET answers are public data
+            assert "Auth" not in props
+
+
+def test_open311_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "Open311Function") == {
+        _get_att("Open311FunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # Query: reports, catalog, tokens and keys; PutItem: the filing transaction's Puts and new keys;
+        # DeleteItem: a revoked key.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+        _ref({"Fn::Sub": "${AppTable.Arn}/index/public-index"}): {"dynamodb:Query"},  # the public lists
+    }
 
 
 def test_no_route_is_served_twice(template: dict[str, Any]) -> None:
