@@ -28,6 +28,7 @@ DESCRIPTION = (
 VERSION = "1.0.0"
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 COMMON_ERRORS = {
+    "400": "Malformed JSON, or a parameter that cannot be parsed",
     "404": "Unknown route or resource",
     "413": "Body over 64 KiB",
     "429": "Throttled (see Retry-After)",
@@ -77,6 +78,8 @@ def _with_error_shape(document: dict[str, Any]) -> dict[str, Any]:
                     response["content"] = error_content
             for status, description in COMMON_ERRORS.items():
                 responses.setdefault(status, {"description": description, "content": error_content})
+            if "requestBody" in operation:
+                responses.setdefault("415", {"description": "Body is not application/json", "content": error_content})
     document["servers"] = [{"url": "/", "description": "This deployment"}]
     return json.loads(json.dumps(document, sort_keys=True))  # type: ignore[no-any-return]
 

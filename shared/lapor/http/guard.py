@@ -35,6 +35,17 @@ def body_size(event: dict[str, Any]) -> int:
     return len(body.encode("utf-8", errors="surrogatepass"))
 
 
+def _is_text(event: dict[str, Any]) -> bool:
+    """JSON is UTF-8 text: a body that does not decode as UTF-8 cannot be JSON."""
+    body = event.get("body") or ""
+    try:
+        raw = base64.b64decode(body, validate=True) if event.get("isBase64Encoded") else body.encode("utf-8")
+        raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
 def is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
@@ -51,6 +62,8 @@ def refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     elif method in _BODY_METHODS and event.get("body") and not is_json(_header(event, "content-type")):
         problem = FieldProblem("Content-Type", "not_json")
         answer = error_response(415, "unsupported_media_type", lang, [problem])
+    elif method in _BODY_METHODS and event.get("body") and not _is_text(event):
+        answer = error_response(400, "malformed_json", lang, [FieldProblem("body", "json_invalid")])
     else:
         return None
     return {
