@@ -79,7 +79,8 @@ def _with_error_shape(document: dict[str, Any]) -> dict[str, Any]:
             for status, description in COMMON_ERRORS.items():
                 responses.setdefault(status, {"description": description, "content": error_content})
             if "requestBody" in operation:
-                responses.setdefault("415", {"description": "Body is not application/json", "content": error_content})
+                not_json = {"description": "Body is not application/json", "content": error_content}
+                responses.setdefault("415", not_json)
     document["servers"] = [{"url": "/", "description": "This deployment"}]
     return json.loads(json.dumps(document, sort_keys=True))  # type: ignore[no-any-return]
 
