@@ -14,7 +14,7 @@ FN ?= intake
 EVENT ?= events/intake/get_health.json
 LOCAL_PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
-.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench clean
+.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench fuzz faults privacy load reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -72,6 +72,20 @@ bench: $(STAMP) ## print the benchmark figures (cold start, escalation cost; a f
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/escalation_cost.py
 	$(BIN)/python bench/metrics_cost.py
+
+fuzz: $(STAMP) ## a long API fuzzing run (Schemathesis, every operation and role, coverage phase on)
+	LAPOR_FUZZ_EXAMPLES=100 LAPOR_FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz -q
+
+faults: $(STAMP) ## inject throttling, timeouts and conditional storms on every write path; prints the figures
+	$(BIN)/python -m pytest tests/integration/test_fault_injection.py -q
+
+privacy: $(STAMP) ## a marker identity through every entry point, route and job: where it may and may not appear
+	$(BIN)/python -m pytest tests/e2e/test_privacy_markers.py -q
+
+load: $(STAMP) ## 60 s of concurrent reporters and staff against the local stack, with its ratio to bare writes
+	$(BIN)/python bench/load.py --seconds 60
+
+reliability: fuzz faults privacy load ## every figure of docs/RELIABILITY.md
 
 clean: ## remove build output (keeps .local-data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache
