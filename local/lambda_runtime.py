@@ -25,6 +25,12 @@ class UnknownFunctionError(LookupError):
     pass
 
 
+# One invocation at a time in the whole process: Lambda runs one per container, and the code relies on it
+# (Powertools keeps the current event on the resolver's class and reads AWS_LAMBDA_FUNCTION_NAME per call,
+# and the environment is process-wide). The embedded DynamoDB serializes requests anyway.
+_INVOCATION_LOCK = threading.RLock()
+
+
 class LocalFunction:
     def __init__(self, spec: FunctionSpec, extra_environment: Mapping[str, str]) -> None:
         self.spec = spec
@@ -36,7 +42,7 @@ class LocalFunction:
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_SAM_LOCAL": "true",
         }
-        self._lock = threading.Lock()
+        self._lock = _INVOCATION_LOCK
         self._handler: Handler | None = None
 
     @property

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from moto.core.model_instances import reset_model_data
+
 DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
 MUTATING_ACTIONS = frozenset(
     {
@@ -131,6 +133,9 @@ class MutationLoggingMiddleware:
             return self.app(environ, start_response)
         body = read_request_body(environ)
         status, chunks = answer_of(self.app, environ, start_response, body)
+        # moto keeps every model instance it creates (a table's deep copy per transaction item, for its own
+        # rollback) for its test resets; a long-running stack must let them go.
+        reset_model_data()
         if status.startswith("200"):
             sink(Mutation(action=action, request=json.loads(body or b"{}")))
         return chunks
