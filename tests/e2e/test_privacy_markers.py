@@ -726,6 +726,33 @@ def _calendar_and_jobs(probe: Probe, today: date) -> date:
     return late_day
 
 
+def _open311(probe: Probe, marker: Marker) -> None:
+    """The coordinator's Open311 keys (every role), and a GeoReport request filed with the marker."""
+    keys = probe.every_role("POST", "/staff/open311/keys", body={"name": "Portal kota"})
+    assert keys["coordinator"].status_code == 201, keys["coordinator"].text
+    key = keys["coordinator"].json()
+    assert probe.every_role("GET", "/staff/open311/keys")["coordinator"].status_code == 200
+    form = (
+        f"api_key={key['key']}&service_code=pju&lat=-6.92&long=106.93"
+        "&description=Lampu+jalan+di+depan+pasar+mati+sejak+kemarin+malam"
+        f"&first_name=Penanda&last_name=Unik+{marker.tag.capitalize()}&email={marker.email}"
+    )
+    filed = probe.call(
+        PUBLIC,
+        "POST",
+        "/open311/v2/requests.json",
+        data=form.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert filed.status_code in (200, 201), filed.text
+    request_id = filed.json()[0]["service_request_id"]
+    for path in (f"/open311/v2/requests/{request_id}.json", f"/open311/v2/requests/{request_id}.xml"):
+        assert probe.call(PUBLIC, "GET", path).status_code == 404  # not verified: not public
+    assert probe.call(PUBLIC, "GET", "/open311/v2/requests.json").status_code == 200
+    revoked = probe.every_role("DELETE", "/staff/open311/keys/{key_id}", ids={"key_id": key["key_id"]})
+    assert revoked["coordinator"].status_code == 204, revoked["coordinator"].text
+
+
 def _staff_reads(probe: Probe, filed: Mapping[str, Filed], today: date) -> None:
     """Every staff read: of every report by the coordinator, of two by every role (and without a token)."""
     for name, one in filed.items():
@@ -804,6 +831,7 @@ def _scenario(probe: Probe, marker: Marker) -> tuple[dict[str, Filed], dict[str,
     filed = _submit(probe, marker)
     _casework(probe, filed)
     late_day = _calendar_and_jobs(probe, today)
+    _open311(probe, marker)
     _staff_reads(probe, filed, today)
     _public_reads(probe, filed, (today, late_day))
     return filed, _new_access_link(probe, filed["plain"])
