@@ -188,7 +188,8 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         elapsed_ms = (time.monotonic() - started) * 1000
         print(f"local: {self.command} {path} -> {response.status} ({elapsed_ms:.0f} ms)", file=sys.stderr)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+    # Every method reaches the route table (API Gateway's answer to a method a resource lacks), TRACE too.
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_QUERY = _handle
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Replaced by the one line `_handle` writes (without the query string, which may hold data)."""

@@ -6,7 +6,6 @@ error shape in `lapor.http.errors`.
 
 from __future__ import annotations
 
-from datetime import date as Day
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -29,7 +28,7 @@ from intake.submission import file_report, send_access_link
 from intake.wiring import intake_service
 from lapor.adapters.dynamodb.shared_wiring import city_setup
 from lapor.domain.lifecycle import Status
-from lapor.domain.models import NewReport, RatingInput, Reply
+from lapor.domain.models import IsoDate, NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
 from lapor.domain.wallclock import today_wib
 from lapor.http.docs import error_doc, json_doc
@@ -191,8 +190,8 @@ def request_access(id: ReportId, body: Annotated[AccessRequest, Body()]) -> Resp
     },
 )
 def metrics_summary(
-    first: Annotated[Day | None, Query(alias="from", description="First WIB date, inclusive")] = None,
-    last: Annotated[Day | None, Query(alias="to", description="Last WIB date, inclusive")] = None,
+    first: Annotated[IsoDate | None, Query(alias="from", description="First WIB date, inclusive")] = None,
+    last: Annotated[IsoDate | None, Query(alias="to", description="Last WIB date, inclusive")] = None,
 ) -> Response[Any]:
     from intake.wiring import metrics_service  # the indicators' code is loaded only by this route
 

@@ -6,8 +6,6 @@ reads its validated input, calls one use case and answers the staff view of the 
 
 from __future__ import annotations
 
-from datetime import date
-from datetime import date as Day
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 
 from lapor.domain.access import StaffCaller
 from lapor.domain.lifecycle import Status
-from lapor.domain.models import ReporterIdentity
+from lapor.domain.models import IsoDate, ReporterIdentity
 from lapor.domain.routing_rules import RoutingRuleSet
 from lapor.domain.staff_inputs import (
     CloseInput,
@@ -80,8 +78,8 @@ def inbox(
     category: Annotated[str | None, Query(max_length=40)] = None,
     overdue: Annotated[bool | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    submitted_from: Annotated[date | None, Query(alias="from")] = None,
-    submitted_to: Annotated[date | None, Query(alias="to")] = None,
+    submitted_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    submitted_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> StaffReportList:
@@ -260,7 +258,7 @@ def change_calendar(year: Year, body: Annotated[CalendarDelta, Body()]) -> Calen
     tags=["staff", "metrics"],
     responses={200: json_doc(DailyIndicators, "The day's snapshot"), **_READ},
 )
-def daily_metrics(date: Annotated[Day, Path(description="A WIB date, YYYY-MM-DD")]) -> Response[Any]:
+def daily_metrics(date: Annotated[IsoDate, Path(description="A WIB date, YYYY-MM-DD")]) -> Response[Any]:
     return Response(200, "application/json", wiring.metrics().daily(_caller(), date))
 
 
@@ -279,8 +277,8 @@ def daily_metrics(date: Annotated[Day, Path(description="A WIB date, YYYY-MM-DD"
     },
 )
 def export_reports(
-    first: Annotated[Day, Query(alias="from", description="First WIB date of submission, inclusive")],
-    last: Annotated[Day, Query(alias="to", description="Last WIB date of submission, inclusive")],
+    first: Annotated[IsoDate, Query(alias="from", description="First WIB date of submission, inclusive")],
+    last: Annotated[IsoDate, Query(alias="to", description="Last WIB date of submission, inclusive")],
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Response[Any]:

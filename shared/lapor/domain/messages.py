@@ -138,6 +138,10 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "{label} must be a date as YYYY-MM-DD.",
     ),
     "date_parsing": ("{label} bukan tanggal yang sah.", "{label} is not a valid date."),
+    "date_range": (
+        "{label} harus antara 2000-01-01 dan 2100-12-31.",
+        "{label} must be between 2000-01-01 and 2100-12-31.",
+    ),
     "future_date": ("{label} tidak boleh di masa depan.", "{label} must not be in the future."),
     "invalid_email": ("{label} bukan alamat e-mail yang sah.", "{label} is not a valid e-mail address."),
     "invalid_phone": (

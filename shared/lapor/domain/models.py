@@ -92,6 +92,16 @@ Title = Annotated[StrictStr, Field(max_length=150), min_visible(5)]
 Description = Annotated[StrictStr, Field(max_length=4000), min_visible(20)]
 ShortText = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
 Code = Annotated[StrictStr, Field(max_length=40), _pattern(_CODE, "invalid_code")]
+
+
+def _service_years(value: date) -> date:
+    """A date the service can turn into UTC instants and back (year 1 or 9999 would overflow)."""
+    if not 2000 <= value.year <= 2100:
+        raise PydanticCustomError("date_range", "date_range")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_service_years)]
 IncidentDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_not_future)]
 Latitude = Annotated[float, Strict(), Field(ge=-90, le=90)]
 Longitude = Annotated[float, Strict(), Field(ge=-180, le=180)]

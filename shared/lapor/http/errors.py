@@ -41,6 +41,7 @@ _PARSE_ERRORS = frozenset(
         "json_invalid",
         "date_parsing",
         "date_from_datetime_parsing",
+        "date_format",
     }
 )
 
