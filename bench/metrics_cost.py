@@ -100,6 +100,7 @@ from bench.escalation_cost import (  # noqa: E402
     collector_paused,
     moto_at_scale,
     moto_without_item_size_check,
+    ratio_line,
     report_id,
     verdict,
     write_items,
@@ -123,7 +124,6 @@ from local.template import create_tables  # noqa: E402
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-TOLERANCE: Final = 0.05  # (b) within 5% of (a)
 DAY: Final = date(2026, 11, 26)  # the measured day, a Thursday with no holiday in the fortnight before it
 TIME: Final = datetime(2026, 11, 27, 0, 30, tzinfo=WIB)  # the nightly run's time
 FIRST_FILING: Final = timedelta(hours=7)  # reports are filed from 07:00 WIB ...
@@ -587,13 +587,6 @@ def describe(label: str, result: Result, per_day: int) -> list[str]:
             "  WARNING: the reads or figures do not match the activity built; the figures are unreliable"
         )
     return lines
-
-
-def ratio_line(name: str, first: int, second: int) -> str:
-    ratio = second / first if first else float("inf")
-    ok = abs(ratio - 1) <= TOLERANCE
-    within = f"{verdict(ok)} (within {TOLERANCE:.0%})"
-    return f"  {name:<11} (b)/(a) = {second:,} / {first:,} = {ratio:.4f}  {within}"
 
 
 def parse_days(text: str) -> list[int]:

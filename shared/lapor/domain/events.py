@@ -12,14 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from lapor.domain.lifecycle import Action, Role, Status
+from lapor.domain.lifecycle import REPORTER_WORDS, Action, Role, Status
 from lapor.domain.wallclock import Instant
 
 EVENT_SOURCE = "lapor"
 DETAIL_VERSION = 1
 ACCESS_LINK_DETAIL_TYPE = "lapor.report.access_link"
-
-_REPORTER_WORDS = frozenset({Action.SUBMIT, Action.REPLY, Action.COMPLETE, Action.REOPEN, Action.RATE})
 
 
 class ReportEvent(BaseModel):
@@ -63,7 +61,7 @@ class AccessLinkRequested(BaseModel):
 
 def public_note(action: Action, internal: bool, note: str | None) -> str | None:
     """The words an event may carry: none for internal notes or for what the reporter wrote."""
-    if internal or action in _REPORTER_WORDS:
+    if internal or action in REPORTER_WORDS:
         return None
     return note
 

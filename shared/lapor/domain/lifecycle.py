@@ -84,6 +84,9 @@ CLOCK_STATUSES: Mapping[ClockKind, frozenset[Status]] = {
     ClockKind.PENDING: frozenset({Status.PENDING}),
 }
 
+# The reporter's own actions: their words may name them, so no public view and no event carries them.
+REPORTER_WORDS = frozenset({Action.SUBMIT, Action.REPLY, Action.COMPLETE, Action.REOPEN, Action.RATE})
+
 # Clocks whose breach climbs the escalation ladder; the others act when due.
 LADDER_CLOCKS = frozenset({ClockKind.VERIFY, ClockKind.RESPOND, ClockKind.RESOLVE})
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lapor.domain.clocks import deadlines
 from lapor.domain.errors import NotFound
-from lapor.domain.lifecycle import STATUS_LABELS, Action, Status
+from lapor.domain.lifecycle import REPORTER_WORDS, STATUS_LABELS, Action, Status
 from lapor.domain.models import (
     AgencyRef,
     CategoryRef,
@@ -28,8 +28,6 @@ from lapor.domain.models import (
 from lapor.domain.wallclock import Instant
 
 Audience = Literal["public", "reporter", "staff"]
-
-_REPORTER_WORDS = frozenset({Action.REPLY, Action.COMPLETE, Action.REOPEN, Action.RATE, Action.SUBMIT})
 
 
 class _View(BaseModel):
@@ -121,7 +119,7 @@ def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[Timeline
             from_=e.from_status,
             to=e.to_status,
             actor_role=e.actor_role.value,
-            note=None if audience == "public" and e.action in _REPORTER_WORDS else e.note,
+            note=None if audience == "public" and e.action in REPORTER_WORDS else e.note,
         )
         for e in visible
     ]
