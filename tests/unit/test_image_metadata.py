@@ -1,0 +1,595 @@
+"""Scrubbing attachments: photos lose GPS and camera metadata but keep their pixels, colours and orientation.
+
+The images are made with Pillow in the tests (no committed binaries). The Exif blocks are built by hand
+with struct, so both byte orders and the exact GPS bytes are under the test's control.
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+import zlib
+from io import BytesIO
+
+import pytest
+from PIL import Image, ImageCms, PngImagePlugin
+
+from lapor.domain.image_metadata import SCRUBBED_TYPES, UnreadableFile, scrub
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+PDF = "application/pdf"
+
+GPS_IFD = 0x8825
+MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
+ASCII, SHORT, LONG, RATIONAL, BYTE = 2, 3, 4, 5, 1
+
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="6,55.2057S"'
+    b' exif:GPSLongitude="106,55.602E"/></rdf:RDF></x:xmpmeta>'
+)
+COMMENT = b"taken at Jl. Merdeka 12, Sukabumi"
+TRAILER = b"TRAILER lat=-6.9175 lon=106.9267"
+HOME = "Jl. Merdeka 12"
+
+
+# --- building test images -------------------------------------------------------------------------------
+
+
+def pixels(size: tuple[int, int] = (16, 12), mode: str = "RGB") -> Image.Image:
+    """A deterministic, busy image (so that a broken scan would change the decoded pixels)."""
+    rng = random.Random(f"{size}{mode}")
+    channels = len(mode)
+    return Image.frombytes(mode, size, bytes(rng.randrange(256) for _ in range(size[0] * size[1] * channels)))
+
+
+def gps_rationals(endian: str) -> bytes:
+    return struct.pack(endian + "6I", 6, 1, 55, 1, 1234, 100)
+
+
+Entry = tuple[int, int, int, bytes]  # tag, type, count, raw value bytes
+
+
+def pack_ifd(entries: list[Entry], start: int, endian: str) -> bytes:
+    """One IFD at offset `start`, followed by the values that do not fit in four bytes; next IFD is 0."""
+    size = 2 + 12 * len(entries) + 4
+    table = struct.pack(endian + "H", len(entries))
+    data = b""
+    for tag, kind, count, value in sorted(entries):
+        if len(value) <= 4:
+            field = value.ljust(4, b"\x00")
+        else:
+            field = struct.pack(endian + "I", start + size + len(data))
+            data += value + b"\x00" * (len(value) % 2)
+        table += struct.pack(endian + "HHI", tag, kind, count) + field
+    return table + struct.pack(endian + "I", 0) + data
+
+
+def ascii_entry(tag: int, text: str) -> Entry:
+    raw = text.encode() + b"\x00"
+    return tag, ASCII, len(raw), raw
+
+
+def exif_block(endian: str = "<", orientation: int | None = 6, gps: bool = True) -> bytes:
+    """b"Exif\\0\\0" + a TIFF structure with camera tags, an Orientation and a GPS IFD."""
+    ifd0: list[Entry] = [
+        ascii_entry(MAKE, "AcmePhone"),
+        ascii_entry(MODEL, "X-200 SN12345"),
+        ascii_entry(DATETIME, "2024:05:17 07:45:12"),
+    ]
+    if orientation is not None:
+        ifd0.append((ORIENTATION, SHORT, 1, struct.pack(endian + "H", orientation)))
+    gps_entries: list[Entry] = [
+        (0, BYTE, 4, bytes((2, 3, 0, 0))),
+        (1, ASCII, 2, b"S\x00"),
+        (2, RATIONAL, 3, gps_rationals(endian)),
+        (3, ASCII, 2, b"E\x00"),
+        (4, RATIONAL, 3, struct.pack(endian + "6I", 106, 1, 55, 1, 3612, 100)),
+    ]
+    body = b""
+    if gps:
+        pointer: Entry = (GPS_IFD, LONG, 1, struct.pack(endian + "I", 0))
+        first = pack_ifd([*ifd0, pointer], 8, endian)
+        gps_offset = 8 + len(first)
+        pointer = (GPS_IFD, LONG, 1, struct.pack(endian + "I", gps_offset))
+        body = pack_ifd([*ifd0, pointer], 8, endian) + pack_ifd(gps_entries, gps_offset, endian)
+    else:
+        body = pack_ifd(ifd0, 8, endian)
+    mark = b"II*\x00" if endian == "<" else b"MM\x00*"
+    return b"Exif\x00\x00" + mark + struct.pack(endian + "I", 8) + body
+
+
+def segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def make_jpeg(
+    *,
+    exif: bytes | None = None,
+    progressive: bool = False,
+    icc: bool = False,
+    extra: bytes = b"",
+    trailer: bytes = b"",
+    **options: object,
+) -> bytes:
+    buffer = BytesIO()
+    params: dict[str, object] = {"quality": 90, "progressive": progressive, "extra": extra, **options}
+    if exif is not None:
+        params["exif"] = exif
+    if icc:
+        params["icc_profile"] = srgb_profile()
+    pixels().save(buffer, "JPEG", **params)
+    return buffer.getvalue() + trailer
+
+
+def full_jpeg(endian: str = "<", orientation: int | None = 6, *, progressive: bool = False) -> bytes:
+    """Everything a phone might put in a photo: Exif with GPS, XMP with GPS, a comment and a trailer."""
+    return make_jpeg(
+        exif=exif_block(endian, orientation),
+        xmp=XMP,
+        comment=COMMENT,
+        icc=True,
+        extra=segment(0xED, b"Photoshop 3.0\x00" + HOME.encode()) + segment(0xEF, b"vendor " + HOME.encode()),
+        trailer=TRAILER,
+        progressive=progressive,
+    )
+
+
+def markers(jpeg: bytes) -> list[tuple[int, bytes]]:
+    """The (marker, payload) segments up to the first SOS, for inspecting headers."""
+    found = []
+    pos = 2
+    while jpeg[pos + 1] != 0xDA:
+        marker = jpeg[pos + 1]
+        (length,) = struct.unpack_from(">H", jpeg, pos + 2)
+        found.append((marker, jpeg[pos + 4 : pos + 2 + length]))
+        pos += 2 + length
+    return found
+
+
+def decoded(data: bytes) -> tuple[tuple[int, int], str, bytes]:
+    with Image.open(BytesIO(data)) as image:
+        return image.size, image.mode, image.tobytes()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_chunk_types(png: bytes) -> list[bytes]:
+    kinds = []
+    pos = 8
+    while pos < len(png):
+        (length,) = struct.unpack_from(">I", png, pos)
+        kinds.append(png[pos + 4 : pos + 8])
+        pos += 12 + length
+    return kinds
+
+
+def make_png(trailer: bytes = b"") -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Location", HOME)
+    info.add_itxt("Description", "Rumah saya, Jl. Merdeka 12", lang="id")
+    info.add_text("Comment", "zipped " + HOME, zip=True)
+    info.add(b"tIME", struct.pack(">HBBBBB", 2024, 5, 17, 7, 45, 12))
+    info.add(b"gAMA", struct.pack(">I", 45455))
+    info.add(b"prVt", b"private " + HOME.encode())
+    buffer = BytesIO()
+    pixels().save(buffer, "PNG", pnginfo=info, exif=exif_block("<"), dpi=(300, 300))
+    return buffer.getvalue() + trailer
+
+
+# --- JPEG ------------------------------------------------------------------------------------------------
+
+
+def test_the_fixture_really_carries_the_metadata() -> None:
+    original = full_jpeg()
+    with Image.open(BytesIO(original)) as image:
+        exif = image.getexif()
+        assert exif[MAKE] == "AcmePhone"
+        assert exif.get_ifd(GPS_IFD)[1] == "S"
+        assert image.info["comment"] == COMMENT
+        assert b"GPSLatitude" in image.info["xmp"]
+    assert original.endswith(TRAILER)
+
+
+def test_jpeg_pixels_and_size_are_preserved() -> None:
+    original = full_jpeg()
+    assert decoded(scrub(original, JPEG)) == decoded(original)
+
+
+@pytest.mark.parametrize("endian", ["<", ">"])
+def test_jpeg_exif_loses_gps_and_camera_but_keeps_orientation(endian: str) -> None:
+    scrubbed = scrub(full_jpeg(endian), JPEG)
+
+    with Image.open(BytesIO(scrubbed)) as image:
+        exif = image.getexif()
+    assert dict(exif) == {ORIENTATION: 6}
+    assert GPS_IFD not in exif
+    assert not exif.get_ifd(GPS_IFD)
+    app1 = [payload for marker, payload in markers(scrubbed) if marker == 0xE1]
+    assert len(app1) == 1
+    assert app1[0][6:8] == (b"II" if endian == "<" else b"MM")
+
+
+@pytest.mark.parametrize("orientation", [None, 1])
+def test_jpeg_with_default_orientation_gets_no_app1_at_all(orientation: int | None) -> None:
+    scrubbed = scrub(full_jpeg(orientation=orientation), JPEG)
+
+    assert b"\xff\xe1" not in scrubbed
+    assert all(marker != 0xE1 for marker, _ in markers(scrubbed))
+    with Image.open(BytesIO(scrubbed)) as image:
+        assert not image.getexif()
+
+
+@pytest.mark.parametrize("endian", ["<", ">"])
+def test_raw_jpeg_bytes_no_longer_contain_any_metadata(endian: str) -> None:
+    scrubbed = scrub(full_jpeg(endian), JPEG)
+
+    for secret in (b"GPS", gps_rationals(endian), XMP, b"55.2057", COMMENT, TRAILER, HOME.encode()):
+        assert secret not in scrubbed
+    for camera in (b"AcmePhone", b"SN12345", b"2024:05:17", b"Photoshop", b"vendor"):
+        assert camera not in scrubbed
+    assert scrubbed.endswith(b"\xff\xd9")
+
+
+def test_jpeg_keeps_jfif_first_then_the_new_exif_then_the_colour_profile() -> None:
+    original = full_jpeg()
+    scrubbed = scrub(original, JPEG)
+
+    kinds = [marker for marker, _ in markers(scrubbed)]
+    assert kinds[:3] == [0xE0, 0xE1, 0xE2]
+    assert {0xED, 0xEF, 0xFE}.isdisjoint(kinds)
+    jfif = markers(scrubbed)[0][1]
+    assert jfif.startswith(b"JFIF\x00")
+    with Image.open(BytesIO(scrubbed)) as image, Image.open(BytesIO(original)) as before:
+        assert image.info["icc_profile"] == before.info["icc_profile"] == srgb_profile()
+        assert image.info["jfif_version"] == before.info["jfif_version"]
+
+
+def test_the_minimal_exif_is_exactly_one_orientation_entry() -> None:
+    for endian, mark in (("<", b"II*\x00"), (">", b"MM\x00*")):
+        app1 = next(p for m, p in markers(scrub(full_jpeg(endian, orientation=8), JPEG)) if m == 0xE1)
+        expected = (
+            b"Exif\x00\x00"
+            + mark
+            + struct.pack(endian + "IH", 8, 1)
+            + struct.pack(endian + "HHIHH", ORIENTATION, SHORT, 1, 8, 0)
+            + struct.pack(endian + "I", 0)
+        )
+        assert app1 == expected
+
+
+def test_progressive_jpeg_keeps_every_scan_and_loses_gps() -> None:
+    original = full_jpeg(progressive=True)
+    scrubbed = scrub(original, JPEG)
+
+    assert original.count(b"\xff\xda") > 1
+    assert scrubbed.count(b"\xff\xda") == original.count(b"\xff\xda")
+    assert decoded(scrubbed) == decoded(original)
+    assert b"GPS" not in scrubbed
+    assert gps_rationals("<") not in scrubbed
+    with Image.open(BytesIO(scrubbed)) as image:
+        assert dict(image.getexif()) == {ORIENTATION: 6}
+
+
+def test_metadata_between_progressive_scans_is_filtered_too() -> None:
+    original = make_jpeg(progressive=True)
+    second_scan = original.index(b"\xff\xda", original.index(b"\xff\xda") + 2)
+    injected = (
+        segment(0xE1, exif_block())
+        + segment(0xFE, COMMENT)
+        + segment(0xE2, b"ICC_PROFILE\x00\x01\x01")
+        + b"\xff\xff"  # fill bytes before a marker are allowed
+        + segment(0xE2, b"MPF\x00" + HOME.encode())
+    )
+    dirty = original[:second_scan] + injected + original[second_scan:]
+    assert decoded(dirty) == decoded(original)
+
+    scrubbed = scrub(dirty, JPEG)
+
+    assert decoded(scrubbed) == decoded(original)
+    for secret in (gps_rationals("<"), COMMENT, b"MPF", HOME.encode()):
+        assert secret not in scrubbed
+    # The colour profile segment between the scans is kept, and the exif orientation is found anywhere.
+    assert b"ICC_PROFILE\x00\x01\x01" in scrubbed
+    assert scrubbed[2:4] == b"\xff\xe0"
+    assert markers(scrubbed)[1][0] == 0xE1
+
+
+def test_entropy_data_with_restart_markers_is_copied_byte_for_byte() -> None:
+    original = make_jpeg(exif=exif_block(), restart_marker_blocks=1, subsampling=0)
+    scan = original.index(b"\xff\xda")
+    assert any(bytes((0xFF, rst)) in original[scan:] for rst in range(0xD0, 0xD8))
+
+    scrubbed = scrub(original, JPEG)
+
+    scan_after = scrubbed.index(b"\xff\xda")
+    assert scrubbed[scan_after:] == original[scan:]
+    assert decoded(scrubbed) == decoded(original)
+
+
+def test_cmyk_jpeg_keeps_the_adobe_colour_transform() -> None:
+    buffer = BytesIO()
+    pixels(mode="CMYK").save(buffer, "JPEG", quality=90, exif=exif_block(">"), comment=COMMENT)
+    original = buffer.getvalue()
+    assert any(marker == 0xEE for marker, _ in markers(original))
+
+    scrubbed = scrub(original, JPEG)
+
+    assert any(marker == 0xEE and payload.startswith(b"Adobe") for marker, payload in markers(scrubbed))
+    assert decoded(scrubbed) == decoded(original)
+    assert gps_rationals(">") not in scrubbed
+
+
+def test_multi_picture_jpeg_keeps_only_the_first_image() -> None:
+    buffer = BytesIO()
+    first, second = pixels(), pixels((8, 8))
+    first.save(buffer, "MPO", save_all=True, append_images=[second], exif=exif_block("<", orientation=3))
+    original = buffer.getvalue()
+    assert b"MPF\x00" in original
+    assert original.count(gps_rationals("<")) == 2  # Pillow copies the Exif into every frame
+
+    scrubbed = scrub(original, JPEG)
+
+    assert b"MPF" not in scrubbed
+    assert gps_rationals("<") not in scrubbed
+    assert scrubbed.count(b"\xff\xd8") == 1
+    with Image.open(BytesIO(scrubbed)) as image:
+        assert image.format == "JPEG"
+        assert image.size == (16, 12)
+        assert image.tobytes() == decoded(original)[2]  # the first frame
+        assert dict(image.getexif()) == {ORIENTATION: 3}
+
+
+@pytest.mark.parametrize(
+    "tiff",
+    [
+        b"",
+        b"II*\x00",
+        b"XX*\x00\x08\x00\x00\x00",
+        b"II*\x00\xff\xff\x00\x00",  # IFD0 far past the end
+        b"II*\x00\x08\x00\x00\x00\x05\x00",  # five entries announced, none present
+        b"MM\x00*\x00\x00\x00\x08\x00\x01" + struct.pack(">HHIHH", ORIENTATION, LONG, 1, 6, 0),
+        b"MM\x00*\x00\x00\x00\x08\x00\x01" + struct.pack(">HHIHH", ORIENTATION, SHORT, 2, 6, 6),
+        b"II*\x00\x08\x00\x00\x00\x01\x00" + struct.pack("<HHIHH", ORIENTATION, SHORT, 1, 9, 0),
+        b"II*\x00\x08\x00\x00\x00\x01\x00" + struct.pack("<HHIHH", ORIENTATION, SHORT, 1, 0, 0),
+        b"II*\x00\x04\x00\x00\x00",  # IFD0 overlapping the header
+    ],
+)
+def test_malformed_exif_means_no_orientation(tiff: bytes) -> None:
+    scrubbed = scrub(make_jpeg(exif=b"Exif\x00\x00" + tiff), JPEG)
+
+    assert b"\xff\xe1" not in scrubbed
+    assert decoded(scrubbed) == decoded(make_jpeg())
+
+
+def test_first_valid_exif_orientation_wins() -> None:
+    original = make_jpeg(exif=exif_block("<", orientation=1), extra=segment(0xE1, exif_block(">", 5)))
+    app1 = [p for m, p in markers(scrub(original, JPEG)) if m == 0xE1]
+    assert len(app1) == 1
+    assert app1[0][6:8] == b"MM"
+
+
+def test_jpeg_without_jfif_gets_the_exif_right_after_soi() -> None:
+    original = make_jpeg(exif=exif_block())
+    jfif = markers(original)[0]
+    assert jfif[0] == 0xE0
+    without_jfif = original[:2] + original[2 + 4 + len(jfif[1]) :]
+    assert decoded(without_jfif) == decoded(original)
+
+    scrubbed = scrub(without_jfif, JPEG)
+
+    assert scrubbed[2:4] == b"\xff\xe1"
+    assert decoded(scrubbed) == decoded(original)
+
+
+# --- PNG -------------------------------------------------------------------------------------------------
+
+
+def test_the_png_fixture_really_carries_the_metadata() -> None:
+    kinds = png_chunk_types(make_png())
+    assert {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME", b"prVt", b"pHYs", b"gAMA"} <= set(kinds)
+
+
+def test_png_loses_text_exif_and_time_but_keeps_pixels_and_rendering_chunks() -> None:
+    original = make_png(trailer=b"after IEND " + HOME.encode())
+    scrubbed = scrub(original, PNG)
+
+    assert png_chunk_types(scrubbed) == [b"IHDR", b"gAMA", b"pHYs", b"IDAT", b"IEND"]
+    assert decoded(scrubbed) == decoded(original)
+    for secret in (HOME.encode(), b"Rumah", b"GPS", b"AcmePhone", b"Location", b"zipped"):
+        assert secret not in scrubbed
+    with Image.open(BytesIO(scrubbed)) as image:
+        assert not image.getexif()
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.1)
+        assert image.info["gamma"] == pytest.approx(0.45455)
+        assert "Location" not in image.info
+
+
+def test_palette_png_keeps_plte_and_transparency() -> None:
+    buffer = BytesIO()
+    image = pixels().convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Siti")
+    image.save(buffer, "PNG", transparency=3, pnginfo=info)
+    original = buffer.getvalue()
+
+    scrubbed = scrub(original, PNG)
+
+    assert png_chunk_types(scrubbed) == [b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"]
+    assert decoded(scrubbed) == decoded(original)
+    with Image.open(BytesIO(scrubbed)) as again:
+        assert again.info["transparency"] == 3
+
+
+def test_unknown_critical_png_chunk_is_refused() -> None:
+    original = make_png()
+    ihdr_end = 8 + 12 + 13
+    with_critical = original[:ihdr_end] + png_chunk(b"ZZZZ", b"??") + original[ihdr_end:]
+    with pytest.raises(UnreadableFile, match="critical"):
+        scrub(with_critical, PNG)
+
+
+# --- PDF and content types -------------------------------------------------------------------------------
+
+
+def test_pdf_is_checked_and_returned_unchanged() -> None:
+    pdf = b"%PDF-1.7\n1 0 obj << /Author (Siti) >> endobj\ntrailer << >>\n%%EOF\n"
+    assert scrub(pdf, PDF) == pdf
+
+
+@pytest.mark.parametrize("data", [b"", b"%PDF", b"hello %PDF-1.7", b"\xff\xd8\xff\xe0"])
+def test_non_pdf_bytes_declared_as_pdf_are_refused(data: bytes) -> None:
+    with pytest.raises(UnreadableFile):
+        scrub(data, PDF)
+
+
+@pytest.mark.parametrize("content_type", ["image/gif", "image/webp", "text/plain", "", "image/jpg"])
+def test_unsupported_content_type_is_a_plain_value_error(content_type: str) -> None:
+    with pytest.raises(ValueError, match="content type") as raised:
+        scrub(make_jpeg(), content_type)
+    assert not isinstance(raised.value, UnreadableFile)
+
+
+def test_content_type_case_and_parameters_are_ignored() -> None:
+    original = full_jpeg()
+    assert scrub(original, "Image/JPEG; charset=binary") == scrub(original, JPEG)
+    assert {JPEG, PNG, PDF} == SCRUBBED_TYPES
+
+
+# --- malformed input -------------------------------------------------------------------------------------
+
+
+def truncated_in_first_segment(jpeg: bytes) -> bytes:
+    return jpeg[:25]
+
+
+def malformed_cases() -> list[tuple[str, bytes, str]]:
+    jpeg = full_jpeg()
+    png = make_png()
+    scan = jpeg.index(b"\xff\xda")
+    eoi = jpeg.rindex(b"\xff\xd9")
+    bad_crc = bytearray(png)
+    bad_crc[8 + 8 + 13] ^= 0x01  # the IHDR CRC
+    bad_data = bytearray(png)
+    bad_data[8 + 8 + 2] ^= 0x01  # an IHDR data byte
+    iend = png.rindex(b"IEND") - 4
+    first_app = 2 + 2
+    (app_length,) = struct.unpack_from(">H", jpeg, first_app)
+    return [
+        ("empty as JPEG", b"", JPEG),
+        ("empty as PNG", b"", PNG),
+        ("PNG declared as JPEG", png, JPEG),
+        ("JPEG declared as PNG", jpeg, PNG),
+        ("SOI only", b"\xff\xd8", JPEG),
+        ("cut inside a segment", truncated_in_first_segment(jpeg), JPEG),
+        ("cut inside a segment length", jpeg[:5], JPEG),
+        ("cut inside the scan", jpeg[: scan + (eoi - scan) // 2], JPEG),
+        ("cut just before EOI", jpeg[:eoi], JPEG),
+        ("cut inside EOI", jpeg[: eoi + 1], JPEG),
+        ("segment length past the end", jpeg[:first_app] + b"\xff\xff" + jpeg[first_app + 2 :], JPEG),
+        ("segment length below two", jpeg[:first_app] + b"\x00\x01" + jpeg[first_app + 2 :], JPEG),
+        ("garbage between segments", jpeg[: 4 + app_length] + b"\x00" + jpeg[4 + app_length :], JPEG),
+        (
+            "scan before frame",
+            b"\xff\xd8" + segment(0xDA, b"\x01\x01\x00\x00\x3f\x00") + b"\x00\xff\xd9",
+            JPEG,
+        ),
+        ("no scan", b"\xff\xd8" + segment(0xE0, b"JFIF\x00") + b"\xff\xd9", JPEG),
+        ("second SOI", b"\xff\xd8\xff\xd8\xff\xd9", JPEG),
+        ("PNG with a bad CRC", bytes(bad_crc), PNG),
+        ("PNG with a changed chunk byte", bytes(bad_data), PNG),
+        ("PNG without IEND", png[:iend], PNG),
+        ("PNG cut inside a chunk", png[:40], PNG),
+        ("PNG signature only", png[:8], PNG),
+        ("PNG not starting with IHDR", png[:8] + png_chunk(b"gAMA", b"\x00\x00\xb1\x8f") + png[8:], PNG),
+        ("PNG without IDAT", png[:33] + png_chunk(b"IEND", b""), PNG),
+        ("PNG chunk type not letters", png[:33] + png_chunk(b"a1b2", b"") + png[33:], PNG),
+    ]
+
+
+@pytest.mark.parametrize(("name", "data", "content_type"), malformed_cases(), ids=lambda v: str(v)[:30])
+def test_malformed_input_is_unreadable(name: str, data: bytes, content_type: str) -> None:
+    with pytest.raises(UnreadableFile):
+        scrub(data, content_type)
+
+
+# --- stability -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (full_jpeg("<"), JPEG),
+        (full_jpeg(">", orientation=None), JPEG),
+        (full_jpeg(progressive=True), JPEG),
+        (make_png(trailer=b"x"), PNG),
+    ],
+    ids=["jpeg-ii", "jpeg-mm-no-orientation", "progressive", "png"],
+)
+def test_scrubbing_is_idempotent(data: bytes, content_type: str) -> None:
+    once = scrub(data, content_type)
+    assert scrub(once, content_type) == once
+
+
+def mutations(data: bytes, rng: random.Random) -> bytes:
+    """A random truncation, byte flip, or both."""
+    choice = rng.randrange(3)
+    mutated = bytearray(data)
+    if choice in (1, 2):
+        for _ in range(rng.randint(1, 4)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+    if choice in (0, 2):
+        mutated = mutated[: rng.randrange(len(mutated) + 1)]
+    return bytes(mutated)
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (full_jpeg("<"), JPEG),
+        (full_jpeg(">", progressive=True), JPEG),
+        (make_png(), PNG),
+    ],
+    ids=["jpeg", "progressive", "png"],
+)
+def test_damaged_files_are_scrubbed_or_refused_never_crash(data: bytes, content_type: str) -> None:
+    rng = random.Random(20240517)
+    outcomes = {"scrubbed": 0, "refused": 0}
+    for _ in range(300):
+        damaged = mutations(data, rng)
+        try:
+            result = scrub(damaged, content_type)
+        except UnreadableFile:
+            outcomes["refused"] += 1
+        else:
+            assert isinstance(result, bytes)
+            outcomes["scrubbed"] += 1
+    assert outcomes["refused"] > 0
+    assert outcomes["scrubbed"] + outcomes["refused"] == 300
+
+
+def test_damaged_exif_segments_never_crash() -> None:
+    rng = random.Random(7)
+    exif = exif_block(">")
+    for _ in range(300):
+        damaged = bytearray(exif)
+        for _ in range(rng.randint(1, 6)):
+            damaged[rng.randrange(6, len(damaged))] = rng.randrange(256)
+        scrubbed = scrub(make_jpeg_with_raw_app1(bytes(damaged)), JPEG)
+        assert gps_rationals(">") not in scrubbed
+        assert b"AcmePhone" not in scrubbed
+
+
+_BASE_JPEG = make_jpeg()
+
+
+def make_jpeg_with_raw_app1(payload: bytes) -> bytes:
+    """The plain test JPEG with one extra APP1 after SOI (cheaper than re-encoding for every case)."""
+    return _BASE_JPEG[:2] + segment(0xE1, payload) + _BASE_JPEG[2:]
