@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import field as default
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from lapor.domain.actions import Change
+from lapor.domain.attachments import Attachment, AttachmentSet, AttachmentStatus, UploadForm
 from lapor.domain.calendar import YearAdjustments
 from lapor.domain.catalog import CitySetup
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
@@ -23,6 +25,7 @@ class StoredReport:
     timeline: list[TimelineEntry]
     identity: ReporterIdentity | None = None  # only when asked for, for the reporter's own view
     token_hash: str | None = None  # only when asked for: the reporter's own reads and actions
+    attachments: AttachmentSet = default(default_factory=AttachmentSet)
 
 
 @dataclass(frozen=True)
@@ -173,3 +176,47 @@ class IdCollision(Exception):
 class EventPublisher(Protocol):
     def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
         """Put one domain event on the bus; raises when it was not accepted."""
+
+
+class AttachmentRecords(Protocol):
+    """The reports' attachment records (read with the report by `ReportRepository.get`)."""
+
+    def reserve(self, report_id: str, based_on: int, record: Attachment) -> None:
+        """Add a record to the report's set at revision `based_on`; `VersionConflict` when it moved."""
+
+    def record(self, report_id: str, attachment_id: str) -> Attachment | None:
+        """One record (for the scrubber), or None."""
+
+    def settle(
+        self,
+        report_id: str,
+        attachment_id: str,
+        status: AttachmentStatus,
+        size: int | None,
+        at: datetime,
+        reason: str | None = None,
+    ) -> bool:
+        """A pending record becomes ready (with the stored size) or rejected; False if it was not pending."""
+
+
+class FileStore(Protocol):
+    """Where attachments' bytes live. Forms and links are presigned; the rest are the scrubber's calls."""
+
+    def upload_form(self, key: str, content_type: str, max_size: int, expires: timedelta) -> UploadForm:
+        """A form that uploads one file of `content_type`, 1..`max_size` bytes, to `key` until `expires`."""
+
+    def download_url(self, key: str, content_type: str, filename: str, expires: timedelta) -> str:
+        """A link that fetches `key` as `filename` until `expires`."""
+
+    def read(self, key: str, max_size: int) -> bytes | None:
+        """The object's bytes (None when it is gone); `FileTooLarge` when it has more than `max_size`."""
+
+    def write(self, key: str, data: bytes, content_type: str) -> None:
+        """Store the bytes."""
+
+    def delete(self, key: str) -> None:
+        """Remove the object (gone already is fine)."""
+
+
+class FileTooLarge(Exception):
+    """A stored object is larger than the caller would read."""

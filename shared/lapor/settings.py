@@ -22,6 +22,8 @@ class FunctionSettings(BaseModel):
     tracing_enabled: bool = False
     idempotency_expiry_seconds: int = 24 * 3600
     event_bus_name: str | None = None
+    attachments_bucket: str | None = None
+    attachments_public_endpoint: str | None = None  # local stack only: where forms and links point
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> FunctionSettings:
@@ -33,6 +35,8 @@ class FunctionSettings(BaseModel):
             token_secret_arn=env.get("TOKEN_SECRET_ARN"),
             tracing_enabled=tracing_enabled(env),
             event_bus_name=env.get("EVENT_BUS_NAME"),
+            attachments_bucket=env.get("ATTACHMENTS_BUCKET") or None,
+            attachments_public_endpoint=env.get("ATTACHMENTS_PUBLIC_ENDPOINT") or None,
         )
 
 

@@ -37,11 +37,14 @@ os.environ.update(
         "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
         "TOKEN_SECRET": "integration-test-secret",
         "EVENT_BUS_NAME": "lapor-test-bus",
+        "ATTACHMENTS_BUCKET": "lapor-attachments-test",
         "POWERTOOLS_SERVICE_NAME": "intake",
         "POWERTOOLS_METRICS_NAMESPACE": "Lapor",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+os.environ.pop("ATTACHMENTS_PUBLIC_ENDPOINT", None)
+ATTACHMENTS_BUCKET = os.environ["ATTACHMENTS_BUCKET"]
 
 
 def _clear_caches() -> None:
@@ -61,6 +64,7 @@ def _clear_caches() -> None:
         settings,
         shared_wiring.repository,
         shared_wiring.city_setup,
+        shared_wiring.attachment_service,
         wiring.intake_service,
         wiring.idempotency,
         submission._submit_once,
@@ -90,6 +94,10 @@ def aws() -> Iterator[None]:
             for item in seed_items(load_seed(ROOT / "seed" / "sukabumi.json")):
                 batch.put_item(Item=item)
         boto3.client("events").create_event_bus(Name="lapor-test-bus")
+        boto3.client("s3").create_bucket(
+            Bucket=ATTACHMENTS_BUCKET,
+            CreateBucketConfiguration={"LocationConstraint": "ap-southeast-3"},
+        )
         yield
         _clear_caches()
 
@@ -127,8 +135,10 @@ def clock(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     pinned = Pinned()
     monkeypatch.setattr(wallclock, "now_utc", pinned.utc)
     from intake.wiring import metrics_service
+    from lapor.adapters.dynamodb.shared_wiring import attachment_service
 
-    for service in (intake_service(), casework(), calendar_admin(), metrics(), metrics_service()):
+    services = [intake_service(), casework(), calendar_admin(), metrics(), metrics_service()]
+    for service in [*services, attachment_service()]:
         monkeypatch.setattr(service, "_now", pinned.utc)
     return pinned
 

@@ -32,6 +32,12 @@ SDK_ACTIONS = {
     "put_events": "events:PutEvents",
     "publish": "sns:Publish",
     "get_secret_value": "secretsmanager:GetSecretValue",
+    "get_object": "s3:GetObject",
+    "put_object": "s3:PutObject",
+    "delete_object": "s3:DeleteObject",
+    # Presigned forms and links are signed in the function; S3 checks the signer's permission on use.
+    "generate_presigned_post": "s3:PutObject",
+    "generate_presigned_url": "s3:GetObject",
 }
 # A transaction is authorized per item: the item kinds the module writes.
 TRANSACTION_ITEMS = {
@@ -190,4 +196,7 @@ def test_the_analysis_sees_the_calls_it_should() -> None:
     )  # the repository can delete (routing rules); metrics never does
     routing = code_actions(reachable_sources("routing.handler.lambda_handler"))
     assert "dynamodb:DeleteItem" in routing
+    assert {"s3:PutObject", "s3:GetObject"} <= routing  # presigned upload forms and download links
+    scrubber = code_actions(reachable_sources("attachments.handler.lambda_handler"))
+    assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "dynamodb:GetItem"} <= scrubber
     assert json.dumps(sorted(PLATFORM_ACTIONS))

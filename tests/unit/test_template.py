@@ -51,6 +51,7 @@ INTAKE_ROUTES = {
     ("post", "/reports/{id}/replies"),
     ("post", "/reports/{id}/rating"),
     ("post", "/reports/{id}/access"),
+    ("post", "/reports/{id}/attachments"),
     ("get", "/categories"),
     ("get", "/agencies"),
     ("get", "/metrics/summary"),
@@ -70,6 +71,7 @@ STAFF_ROUTES = {
     ("post", "/staff/reports/{id}/return"),
     ("post", "/staff/reports/{id}/followups"),
     ("post", "/staff/reports/{id}/close"),
+    ("post", "/staff/reports/{id}/attachments"),
     ("get", "/staff/routing-rules"),
     ("put", "/staff/routing-rules"),
     ("get", "/staff/calendar/{year}"),
@@ -97,10 +99,17 @@ FUNCTIONS = {
     "EscalationFunction": ("functions/escalation/", "escalation.handler.lambda_handler", "escalation"),
     "MetricsFunction": ("functions/metrics/", "metrics.handler.lambda_handler", "metrics"),
     "Open311Function": ("functions/open311/", "open311.handler.lambda_handler", "open311"),
+    "AttachmentsFunction": ("functions/attachments/", "attachments.handler.lambda_handler", "attachments"),
 }
 
 # The dead-letter queues of the asynchronous sources (each has its alarm and its line on the dashboard).
-DEAD_LETTER_QUEUES = {"RoutingStreamDLQ", "NotifyDLQ", "EscalationDLQ", "MetricsDLQ"}
+DEAD_LETTER_QUEUES = {"RoutingStreamDLQ", "NotifyDLQ", "EscalationDLQ", "MetricsDLQ", "AttachmentsDLQ"}
+# S3 object ARNs name keys by prefix: the one kind of wildcard a resource may hold (the keys are the
+# attachments' ids, unknown in advance), and only under these two prefixes of the attachments bucket.
+OBJECT_PREFIX_RESOURCES = {
+    json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}),
+    json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}),
+}
 
 # Schedule role -> (the function it invokes, its DLQ)
 SCHEDULE_ROLES = {
@@ -374,6 +383,8 @@ def test_no_iam_statement_allows_scan_or_a_wildcard(template: dict[str, Any]) ->
         actions = [str(action).lower() for action in _as_list(statement.get("Action", []))]
         assert actions, statement
         assert "dynamodb:scan" not in actions, statement
+        if statement["Effect"] == "Deny":  # a deny only narrows: the bucket's TLS-only "s3:*" for "*"
+            continue
         assert not any("*" in action for action in actions), statement  # "*", "dynamodb:*", "dynamodb:Get*"
         if "Principal" in statement:  # a trust policy has no Resource
             continue
@@ -384,7 +395,7 @@ def test_no_iam_statement_allows_scan_or_a_wildcard(template: dict[str, Any]) ->
         for resource in resources:
             # No wildcard written into an ARN either (a log group's Arn attribute ends in ":*" by itself).
             text = resource if isinstance(resource, str) else json.dumps(resource)
-            assert "*" not in text, statement
+            assert "*" not in text or text in OBJECT_PREFIX_RESOURCES, statement
 
 
 def test_xray_is_the_single_conditional_exception_of_each_role(template: dict[str, Any]) -> None:
@@ -447,6 +458,9 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         secret: {"secretsmanager:GetSecretValue"},
         # POST /reports/{id}/access publishes lapor.report.access_link.
         _get_att("EventBus", "Arn"): {"events:PutEvents"},
+        # Presigned upload forms (incoming/ only) and download links (clean/ only: never an unscrubbed file).
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject"},
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},
     }
 
 
@@ -454,11 +468,75 @@ def test_routing_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
     assert _granted(template, "RoutingFunction") == {
         _get_att("RoutingFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # Query: reads of a report, identity, access log, catalog and rules; PutItem: the transactional
-        # puts (report, timeline, metric event, rules) and the access-log item; DeleteItem: replaced rules.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+        # puts (report, timeline, metric event, rules) and the access-log item; DeleteItem: replaced rules;
+        # PutItem and UpdateItem: the attachment records (UPLOADS item) of a staff upload.
+        _get_att("AppTable", "Arn"): {
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        },
         _ref({"Fn::Sub": "${AppTable.Arn}/index/inbox-index"}): {"dynamodb:Query"},  # an agency's list
         _ref({"Fn::Sub": "${AppTable.Arn}/index/queue-index"}): {"dynamodb:Query"},  # every report
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject"},
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},
     }
+
+
+def test_attachments_function_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "AttachmentsFunction") == {
+        _get_att("AttachmentsFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # GetItem: the upload's record; UpdateItem: it becomes ready or rejected.
+        _get_att("AppTable", "Arn"): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        # Read and remove the upload; write the scrubbed file. Nothing else of the bucket.
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:GetObject", "s3:DeleteObject"},
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:PutObject"},
+    }
+
+
+def test_only_the_attachments_function_reads_unscrubbed_uploads(template: dict[str, Any]) -> None:
+    incoming = _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"})
+    for function_id in _resources(template, "AWS::Serverless::Function"):
+        granted = _granted(template, function_id).get(incoming, set())
+        if function_id != "AttachmentsFunction":
+            assert "s3:GetObject" not in granted, function_id
+
+
+def test_the_attachments_bucket_is_private_encrypted_tls_only_and_expires_uploads(
+    template: dict[str, Any],
+) -> None:
+    bucket = template["Resources"]["AttachmentsBucket"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    props = bucket["Properties"]
+    assert set(props["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(props["PublicAccessBlockConfiguration"]) == 4
+    [encryption] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    rules = {rule["Id"]: rule for rule in props["LifecycleConfiguration"]["Rules"]}
+    uploads = rules["unscrubbed-uploads-expire"]
+    assert uploads["Status"] == "Enabled"
+    assert uploads["Prefix"] == "incoming/"
+    assert uploads["ExpirationInDays"] == 1
+    assert props["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    [deny] = _statements(template["Resources"]["AttachmentsBucketPolicy"]["Properties"]["PolicyDocument"])
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_attachments_rule_takes_only_this_buckets_uploads(template: dict[str, Any]) -> None:
+    event = template["Resources"]["AttachmentsFunction"]["Properties"]["Events"]["Uploaded"]
+    assert event["Type"] == "EventBridgeRule"
+    assert "EventBusName" not in event["Properties"]  # S3 sends to the default bus
+    assert event["Properties"]["Pattern"] == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [{"Ref": "AttachmentsBucket"}]},
+            "object": {"key": [{"prefix": "incoming/"}]},
+        },
+    }
+    assert event["Properties"]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["AttachmentsDLQ", "Arn"]}}
 
 
 def test_routing_stream_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
@@ -525,6 +603,7 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
         "EscalationFunction",
         "MetricsFunction",  # the snapshot item only
         "Open311Function",  # Open311 filings (transactional puts) and its API key items
+        "AttachmentsFunction",  # an attachment record's status only (UpdateItem)
     }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}

@@ -27,6 +27,7 @@ from intake.answers import (
 from intake.submission import file_report, send_access_link
 from intake.wiring import intake_service
 from lapor.adapters.dynamodb.shared_wiring import city_setup
+from lapor.domain.attachments import NewAttachment, NewUpload
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import IsoDate, NewReport, RatingInput, Reply
 from lapor.domain.views import ReporterReportView, ReportView
@@ -177,6 +178,31 @@ def rate(
 def request_access(id: ReportId, body: Annotated[AccessRequest, Body()]) -> Response[Any]:
     send_access_link(id)
     return Response(202, "application/json", Accepted(status="accepted").model_dump())
+
+
+@app.post(
+    "/reports/<id>/attachments",
+    summary="Attach a file: a presigned upload form (JPEG, PNG or PDF, at most 5 MB, 5 a report)",
+    description=(
+        "POST the form's `fields`, then the file as the last part (`file`), to `upload.url` within 15 "
+        "minutes. The file is scrubbed of location and other metadata before anyone can fetch it; the "
+        "report lists it (status `pending`, then `ready` with a download link, or `rejected`). Staff use "
+        "POST /staff/reports/{id}/attachments."
+    ),
+    tags=["reporter", "attachments"],
+    responses={
+        201: json_doc(NewUpload, "The form"),
+        401: error_doc("Token does not match"),
+        409: error_doc("Five files already, or the report is archived or referred"),
+        **_BODY_ERRORS,
+    },
+)
+def attach(
+    id: ReportId, body: Annotated[NewAttachment, Body()], x_report_token: ReportToken = None
+) -> Response[Any]:
+    upload = intake_service().attach(id, x_report_token, body)
+    metrics.add_metric(name="AttachmentFormsIssued", unit=MetricUnit.Count, value=1)
+    return Response(201, "application/json", upload.model_dump(mode="json"))
 
 
 @app.get(

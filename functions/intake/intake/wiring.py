@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from lapor.adapters.dynamodb.client import dynamodb_client
-from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
+from lapor.adapters.dynamodb.shared_wiring import attachment_service, city_setup, repository
 from lapor.services.intake import IntakeService
 from lapor.settings import settings
 
@@ -22,7 +22,7 @@ SubmitOnce = Callable[..., dict[str, Any]]
 
 @lru_cache(maxsize=1)
 def intake_service() -> IntakeService:
-    return IntakeService(repository(), city_setup())
+    return IntakeService(repository(), city_setup(), attachments=attachment_service())
 
 
 @lru_cache(maxsize=1)

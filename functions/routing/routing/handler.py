@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
 from lapor.domain.access import StaffCaller
+from lapor.domain.attachments import NewAttachment, NewUpload
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import IsoDate, ReporterIdentity
 from lapor.domain.routing_rules import RoutingRuleSet
@@ -202,6 +203,27 @@ def follow_up(
 @app.post("/staff/reports/<id>/close", summary="Close with a resolution", tags=["staff"], responses=_ACTION)
 def close(id: ReportId, body: Annotated[CloseInput, Body()], if_match: IfMatch = None) -> Response[Any]:
     return _report(casework().close(_caller(), id, body, if_match))
+
+
+@app.post(
+    "/staff/reports/<id>/attachments",
+    summary="Attach a file: a presigned upload form (JPEG, PNG or PDF, at most 5 MB, 5 a report)",
+    description=(
+        "The staff twin of POST /reports/{id}/attachments (API Gateway's Cognito authorizer cannot be "
+        "optional on one route): coordinator, operator and official of a report in scope. POST the form's "
+        "fields, then the file, to its url within 15 minutes; the file is listed once scrubbed."
+    ),
+    tags=["staff", "attachments"],
+    responses={
+        201: json_doc(NewUpload, "The form"),
+        **_READ,
+        409: error_doc("Five files already, or the report is archived or referred"),
+        422: error_doc("Content type or size not allowed"),
+    },
+)
+def attach(id: ReportId, body: Annotated[NewAttachment, Body()]) -> Response[Any]:
+    upload = casework().attach(_caller(), id, body)
+    return Response(201, "application/json", upload.model_dump(mode="json"))
 
 
 @app.get(

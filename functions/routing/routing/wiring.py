@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
+from lapor.adapters.dynamodb.shared_wiring import attachment_service, city_setup, repository
 from lapor.services.calendar_admin import CalendarAdmin
 from lapor.services.casework import CaseworkService
 from lapor.services.exports import ExportService
@@ -13,7 +13,7 @@ from lapor.services.metrics import MetricsService
 
 @lru_cache(maxsize=1)
 def casework() -> CaseworkService:
-    return CaseworkService(repository(), city_setup())
+    return CaseworkService(repository(), city_setup(), attachments=attachment_service())
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,8 @@ CONNECT_TIMEOUT_SECONDS = 2
 READ_TIMEOUT_SECONDS = 3
 
 
-def new_client(service: str) -> Any:
+def new_client(service: str, endpoint_url: str | None = None, **options: Any) -> Any:
+    """A client with the shared retries and timeouts; `options` add to botocore's Config (S3's signing)."""
     import boto3
     from botocore.config import Config
 
@@ -21,5 +22,6 @@ def new_client(service: str) -> Any:
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         tcp_keepalive=True,
+        **options,
     )
-    return boto3.client(service, config=config)  # type: ignore[call-overload]
+    return boto3.client(service, config=config, endpoint_url=endpoint_url)  # type: ignore[call-overload]

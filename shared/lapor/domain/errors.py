@@ -55,6 +55,12 @@ class AlreadyRated(DomainError):
     code = "already_rated"
 
 
+class TooManyAttachments(DomainError):
+    """The report already holds its maximum of files (or forms that may still bring one)."""
+
+    code = "too_many_attachments"
+
+
 class ReopenNotAllowed(InvalidTransition):
     """A reopen after the window, or a second one."""
 

@@ -39,6 +39,10 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "Laporan telah diubah oleh pihak lain. Muat ulang lalu coba lagi.",
         "The report was changed by someone else. Reload and try again.",
     ),
+    "too_many_attachments": (
+        "Laporan ini sudah memiliki 5 lampiran (batasnya).",
+        "This report already has 5 attachments (the limit).",
+    ),
     "already_rated": ("Laporan ini sudah dinilai.", "This report has already been rated."),
     "idempotency_key_reused": (
         "Idempotency-Key ini sudah dipakai untuk permintaan lain.",
@@ -103,6 +107,8 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "overdue": ("Terlambat", "Overdue"),
     "q": ("Kata kunci", "Search"),
     "from": ("Dari tanggal", "From"),
+    "content_type": ("Jenis berkas", "File type"),
+    "size": ("Ukuran berkas", "File size"),
     "to": ("Sampai tanggal", "To"),
 }
 
@@ -172,6 +178,7 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "wrong_year": ("{label} bukan tanggal pada tahun ini.", "{label} is not a date of this year."),
     "too_large": ("{label} melebihi 64 KiB.", "{label} is larger than 64 KiB."),
     "not_json": ("{label} harus application/json.", "{label} must be application/json."),
+    "file_too_large": ("{label} melebihi {max_mb} MB.", "{label} is larger than {max_mb} MB."),
     "invalid": ("{label} tidak sah.", "{label} is not valid."),
 }
 

@@ -8,6 +8,7 @@ reporter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
@@ -82,10 +83,22 @@ class ReportSummary(_View):
     rating: RatingView | None
 
 
+class AttachmentView(_View):
+    """One attached file; `download_url` (short-lived) only once it has been scrubbed."""
+
+    attachment_id: str
+    content_type: str
+    size: int
+    status: Literal["pending", "ready", "rejected"]
+    uploaded_at: Instant
+    download_url: str | None = None
+
+
 class ReportView(ReportSummary):
     """A report as the public reads it (and the base of every other view)."""
 
     timeline: list[TimelineView]
+    attachments: list[AttachmentView] = Field(default_factory=list)
 
 
 class StaffReportSummary(ReportSummary):
@@ -125,7 +138,12 @@ def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[Timeline
     ]
 
 
-def _fields(report: Report, timeline: list[TimelineEntry], audience: Audience) -> dict[str, object]:
+def _fields(
+    report: Report,
+    timeline: list[TimelineEntry],
+    audience: Audience,
+    attachments: Sequence[AttachmentView] = (),
+) -> dict[str, object]:
     rating = report.rating
     return {
         "id": report.id,
@@ -148,6 +166,7 @@ def _fields(report: Report, timeline: list[TimelineEntry], audience: Audience) -
         "escalation_level": report.escalation_level,
         "version": report.version,
         "timeline": _timeline(timeline, audience),
+        "attachments": list(attachments),
         "rating": None
         if rating is None
         else RatingView(
@@ -158,24 +177,34 @@ def _fields(report: Report, timeline: list[TimelineEntry], audience: Audience) -
     }
 
 
-def public_view(report: Report, timeline: list[TimelineEntry]) -> ReportView:
+def public_view(
+    report: Report, timeline: list[TimelineEntry], attachments: Sequence[AttachmentView] = ()
+) -> ReportView:
     """The public's view; a report that is not public does not exist for them."""
     if not report.is_public:
         raise NotFound(report.id)
-    return ReportView.model_validate(_fields(report, timeline, "public"))
+    return ReportView.model_validate(_fields(report, timeline, "public", attachments))
 
 
 def reporter_view(
-    report: Report, timeline: list[TimelineEntry], identity: ReporterIdentity
+    report: Report,
+    timeline: list[TimelineEntry],
+    identity: ReporterIdentity,
+    attachments: Sequence[AttachmentView] = (),
 ) -> ReporterReportView:
-    return ReporterReportView.model_validate({**_fields(report, timeline, "reporter"), "reporter": identity})
+    fields = _fields(report, timeline, "reporter", attachments)
+    return ReporterReportView.model_validate({**fields, "reporter": identity})
 
 
-def own_view(report: Report, timeline: list[TimelineEntry]) -> ReportView:
+def own_view(
+    report: Report, timeline: list[TimelineEntry], attachments: Sequence[AttachmentView] = ()
+) -> ReportView:
     """What the reporter sees of their report, without their identity (the answer to their own action)."""
-    return ReportView.model_validate(_fields(report, timeline, "reporter"))
+    return ReportView.model_validate(_fields(report, timeline, "reporter", attachments))
 
 
-def staff_view(report: Report, timeline: list[TimelineEntry]) -> StaffReportView:
-    fields = _fields(report, timeline, "staff")
+def staff_view(
+    report: Report, timeline: list[TimelineEntry], attachments: Sequence[AttachmentView] = ()
+) -> StaffReportView:
+    fields = _fields(report, timeline, "staff", attachments)
     return StaffReportView.model_validate({**fields, "suggested_agency_id": report.suggested_agency_id})

@@ -25,6 +25,7 @@ _STATUS: Sequence[tuple[type[domain.DomainError], int]] = (
     (domain.Unauthenticated, 401),
     (domain.Forbidden, 403),
     (domain.AlreadyRated, 409),
+    (domain.TooManyAttachments, 409),
     (domain.InvalidTransition, 409),
     (domain.VersionConflict, 409),
     (domain.RequestInProgress, 409),

@@ -1,13 +1,20 @@
-"""What every use-case service holds: the storage port, the city-setup cache and a clock."""
+"""What every use-case service holds: the storage port, the city-setup cache, a clock and, for the services
+that show reports, the attachments (None where a function has no bucket: no files are listed)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from lapor.domain.attachments import Audience
+from lapor.domain.views import AttachmentView
 from lapor.domain.wallclock import now_utc
-from lapor.ports import ReportRepository
+from lapor.ports import ReportRepository, StoredReport
 from lapor.services.city_setup import CitySetupCache
+
+if TYPE_CHECKING:
+    from lapor.services.attachments import AttachmentService
 
 
 class Service:
@@ -16,7 +23,12 @@ class Service:
         repository: ReportRepository,
         setup: CitySetupCache,
         now: Callable[[], datetime] = now_utc,
+        attachments: AttachmentService | None = None,
     ) -> None:
         self._repository = repository
         self._setup = setup
         self._now = now
+        self._attachments = attachments
+
+    def _files(self, stored: StoredReport, audience: Audience) -> list[AttachmentView]:
+        return [] if self._attachments is None else self._attachments.views(stored, audience)

@@ -13,6 +13,7 @@ from typing import Any
 
 from lapor.domain.access import StaffCaller, ensure_role, ensure_visible, may_read_identity
 from lapor.domain.actions import Actor, Command, apply_action
+from lapor.domain.attachments import NewAttachment, NewUpload
 from lapor.domain.calendar import start_of_day
 from lapor.domain.catalog import CitySetup
 from lapor.domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, VersionConflict
@@ -33,6 +34,8 @@ from lapor.domain.views import StaffReportSummary, StaffReportView, staff_view
 from lapor.domain.wallclock import iso
 from lapor.ports import IdentityRead, Page, StaffFilter, StoredReport
 from lapor.services.base import Service
+
+ATTACHING_ROLES = (Role.COORDINATOR, Role.OPERATOR, Role.OFFICIAL)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,15 @@ class CaseworkService(Service):
 
     def read(self, caller: StaffCaller, report_id: str) -> StaffReportView:
         stored = self._visible(caller, report_id)
-        return staff_view(stored.report, stored.timeline)
+        return staff_view(stored.report, stored.timeline, self._files(stored, "staff"))
+
+    def attach(self, caller: StaffCaller, report_id: str, new: NewAttachment) -> NewUpload:
+        """An officer adds a file (a follow-up's evidence) to a report in scope; leadership only reads."""
+        if self._attachments is None:
+            raise RuntimeError("this function has no attachments bucket")
+        stored = self._visible(caller, report_id)
+        ensure_role(caller, *ATTACHING_ROLES)
+        return self._attachments.add(stored, caller.role.value, new)
 
     def reporter(self, caller: StaffCaller, report_id: str, request_id: str) -> ReporterIdentity:
         """The identity, for who may read it; every read is logged before it is answered."""
@@ -198,7 +209,7 @@ class CaseworkService(Service):
             report, command, calendar=self._setup.get().calendar(), policy=policy_version(report.sla_policy)
         )
         self._repository.save(change)
-        return staff_view(change.after, [*stored.timeline, change.entry])
+        return staff_view(change.after, [*stored.timeline, change.entry], self._files(stored, "staff"))
 
     def _visible(self, caller: StaffCaller, report_id: str, *, with_identity: bool = False) -> StoredReport:
         if not is_report_id(report_id):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
+from lapor.domain.attachments import NewAttachment, NewUpload
 from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound, StoreUnavailable
 from lapor.domain.errors import FieldProblem as Problem
 from lapor.domain.events import ACCESS_LINK_DETAIL_TYPE, AccessLinkRequested
@@ -87,13 +88,20 @@ class IntakeService(Service):
         if token is not None:
             stored = self._own(report_id, token, with_identity=True)
             assert stored.identity is not None
-            return reporter_view(stored.report, stored.timeline, stored.identity)
+            files = self._files(stored, "reporter")
+            return reporter_view(stored.report, stored.timeline, stored.identity, files)
         if not is_report_id(report_id):
             raise NotFound(report_id)
         found = self._repository.get(report_id)
-        if found is None:
+        if found is None or not found.report.is_public:
             raise NotFound(report_id)
-        return public_view(found.report, found.timeline)
+        return public_view(found.report, found.timeline, self._files(found, "public"))
+
+    def attach(self, report_id: str, token: str | None, new: NewAttachment) -> NewUpload:
+        """The reporter adds a file to their report: an upload form (`BadToken` unless it is theirs)."""
+        if self._attachments is None:
+            raise RuntimeError("this function has no attachments bucket")
+        return self._attachments.add(self._own(report_id, token), REPORTER.role.value, new)
 
     def request_access(self, report_id: str, secret: bytes, publisher: EventPublisher) -> bool:
         """Retire the token and have a new link sent to the contact on file, at most once per interval.
@@ -150,7 +158,7 @@ class IntakeService(Service):
             policy=policy_version(stored.report.sla_policy),
         )
         self._repository.save(change)
-        return own_view(change.after, [*stored.timeline, change.entry])
+        return own_view(change.after, [*stored.timeline, change.entry], self._files(stored, "reporter"))
 
     def _own(self, report_id: str, token: str | None, *, with_identity: bool = False) -> StoredReport:
         """The caller's own report, or `BadToken` whether or not the report exists."""

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from lapor.domain.actions import Change
+from lapor.domain.attachments import Attachment, AttachmentSet
 from lapor.domain.calendar import YearAdjustments, local_date
 from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.clocks import deadlines, next_due
@@ -37,6 +38,7 @@ ACCESS_LOG_PREFIX = "AL#"
 RULE_PREFIX = "RULE#"
 RULESET_SK = "RULESET"
 CLOCKS_CALENDAR_SK = "CLOCKS_CALENDAR"
+UPLOADS_SK = "UPLOADS"  # sorts after the timeline: every read of the report's partition finds it
 DUE_SHARDS = 8
 NOTHING_DUE = "~"  # sorts after every instant: a running clock whose ladder is done
 
@@ -248,3 +250,28 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
         stored_rules=tuple(rules) if ruleset_stored else None,
         clocks_calendar_revision=clocks_calendar,
     )
+
+
+def attachment_fields(attachment: Attachment) -> dict[str, Any]:
+    """One record as it sits in the `files` map of the report's `UPLOADS` item (keyed by its id)."""
+    fields = attachment.model_dump(mode="json", exclude={"id"})
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def uploads_item(report_id: str, revision: int, files: list[Attachment]) -> dict[str, Any]:
+    return {
+        "pk": report_pk(report_id),
+        "sk": UPLOADS_SK,
+        "revision": revision,
+        "files": {a.id: attachment_fields(a) for a in files},
+    }
+
+
+def attachment_from_fields(attachment_id: str, fields: dict[str, Any]) -> Attachment:
+    return Attachment.model_validate({**fields, "id": attachment_id})
+
+
+def attachments_from_item(item: dict[str, Any]) -> AttachmentSet:
+    files = item.get("files") or {}
+    records = tuple(attachment_from_fields(key, fields) for key, fields in files.items())
+    return AttachmentSet(revision=int(item.get("revision", 0)), files=records)

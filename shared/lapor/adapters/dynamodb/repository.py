@@ -22,8 +22,10 @@ from lapor.adapters.dynamodb.items import (
     REPORT_SK,
     RULESET_SK,
     TIMELINE_PREFIX,
+    UPLOADS_SK,
     access_item,
     access_log_item,
+    attachments_from_item,
     calendar_audit_item,
     calendar_item,
     city_setup_from_items,
@@ -40,6 +42,7 @@ from lapor.adapters.dynamodb.items import (
     timeline_item,
 )
 from lapor.domain.actions import Change
+from lapor.domain.attachments import AttachmentSet
 from lapor.domain.catalog import CitySetup
 from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
@@ -165,6 +168,7 @@ class DynamoReportRepository:
         report = None
         identity = None
         token_hash = None
+        attachments = AttachmentSet()
         timeline: list[TimelineEntry] = []
         for item in items:
             sk = item["sk"]
@@ -176,10 +180,16 @@ class DynamoReportRepository:
                 token_hash = str(item["token_hash"])
             elif sk.startswith(TIMELINE_PREFIX):
                 timeline.append(timeline_from_item(item))
+            elif sk == UPLOADS_SK:
+                attachments = attachments_from_item(item)
         if report is None:
             return None
         return StoredReport(
-            report, timeline, identity if with_identity else None, token_hash if with_token else None
+            report,
+            timeline,
+            identity if with_identity else None,
+            token_hash if with_token else None,
+            attachments,
         )
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:

@@ -1,0 +1,1 @@
+"""The attachments function: scrubs each uploaded file before anyone may fetch it."""
