@@ -25,6 +25,7 @@ ROUTE_FIXTURES = {
     ("post", "/staff/reports/{id}/return"): "post_return",
     ("post", "/staff/reports/{id}/followups"): "post_followups",
     ("post", "/staff/reports/{id}/close"): "post_close",
+    ("post", "/staff/reports/{id}/attachments"): "post_attachment",
 }
 
 # On a report assigned to Dishub (DISPOSED): the roles that see it but may not do what the route does.
@@ -40,6 +41,7 @@ ROLE_MAY_NOT = {
     ("post", "/staff/reports/{id}/return"): {"leadership", "coordinator"},
     ("post", "/staff/reports/{id}/followups"): {"leadership", "coordinator"},
     ("post", "/staff/reports/{id}/close"): {"leadership", "operator"},
+    ("post", "/staff/reports/{id}/attachments"): {"leadership"},
 }
 
 
