@@ -43,6 +43,8 @@ CANCELLED_CONFLICT = "TransactionCanceled:TransactionConflict"
 CANCELLED_THROTTLED = "TransactionCanceled:ThrottlingError"
 # SNS (query protocol) throttling; EventBridge's answer with a failed entry (HTTP 200)
 SNS_THROTTLING = "Throttling"
+# S3 (REST-XML) throttling: 503 SlowDown, which the SDK retries
+S3_SLOW_DOWN = "SlowDown"
 EVENTS_FAILED_ENTRY = "PutEvents:FailedEntry"
 
 _CANCEL_REASON = {
@@ -219,6 +221,13 @@ class Injector:
                 "<RequestId>fault-injected</RequestId></ErrorResponse>"
             )
             return _answer(request, 400, {"Content-Type": "text/xml"}, xml.encode())
+        if kind == S3_SLOW_DOWN:
+            xml = (
+                '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+                "<Message>Please reduce your request rate.</Message>"
+                "<RequestId>fault-injected</RequestId></Error>"
+            )
+            return _answer(request, 503, {"Content-Type": "application/xml"}, xml.encode())
         if kind == EVENTS_FAILED_ENTRY:
             answer = {
                 "FailedEntryCount": 1,

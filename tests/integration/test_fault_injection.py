@@ -12,9 +12,11 @@ ClientRequestToken makes a transaction's replay harmless (emulated here, as moto
 
 The figures (faults injected and survived, by kind and by path) are written as JSON under pytest's
 temporary directory (`fault_injection.json`) and summed up in one line at the end of the session.
-Six tests began as findings (an id storm answered 500; a keyed submission whose success record failed
-could be filed twice; an access link lost when its event or its renewal's answer was lost; a lost answer to
-the identity-log put; a conflict on the routing rules): they now hold the fixes.
+The attachment paths (the form's record, the scrubber's reads and writes) are here too. Seven tests began
+as findings (an id storm answered 500; a keyed submission whose success record failed could be filed
+twice; an access link lost when its event or its renewal's answer was lost; a lost answer to the
+identity-log put; a conflict on the routing rules; a lost answer to an attachment's record added a
+second one): they now hold the fixes.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from tests.integration.faults import (
     LOST_RESPONSE,
     PROVISIONED,
     READ_TIMEOUT,
+    S3_SLOW_DOWN,
     SNS_THROTTLING,
     THROTTLING,
     Key,
@@ -1045,3 +1048,129 @@ def test_the_notifier_raises_for_eventbridge_to_retry_and_the_retry_sends(
         # At least once, as the handler documents: the retry repeats the message that had gone out.
         assert first + templates(outbox) == ["laporan_diverifikasi", *both]
         s.outcome = "raised, then sent (the first message twice)"
+
+
+# --- POST /reports/{id}/attachments and the attachments function ---------------------------------------
+
+ATTACH = "POST /reports/{id}/attachments"
+SCRUB = "attachments function"
+
+
+def ask_for_form(invoke: Invoke, filed: dict[str, Any]) -> Answer:
+    body = {"content_type": "image/jpeg", "size": 4096}
+    return invoke("post_attachment", report_id=filed["id"], body=body, headers=token(filed))
+
+
+def attachment_records(report_id: str) -> dict[str, Any]:
+    item = faults.items().get((f"REPORT#{report_id}", "UPLOADS"))
+    return dict(item["files"]["M"]) if item else {}
+
+
+def test_an_attachment_form_survives_transient_faults_with_one_record(invoke: Invoke) -> None:
+    filed = file(invoke)
+    # The first record is a conditional put of the item, the later ones a conditional update.
+    for count, operation in enumerate(("PutItem", "UpdateItem", "UpdateItem"), start=1):
+        plan = (*SURVIVABLE,) if count < 3 else (LOST_RESPONSE,)
+        with scenario(
+            ATTACH, f"transient {'/'.join(plan)} on {operation}", (ddb(), [transient(operation, *plan)])
+        ) as s:
+            answer = ask_for_form(invoke, filed)
+            assert answer.status == 201, answer.body
+            records = attachment_records(filed["id"])
+            assert len(records) == count  # one record, even when the answer to its write was lost
+            assert answer.body["attachment_id"] in records
+            s.outcome = "201, one record"
+
+
+def test_an_attachment_form_under_persistent_faults_answers_503_and_writes_nothing(invoke: Invoke) -> None:
+    filed = file(invoke)
+    assert ask_for_form(invoke, filed).status == 201
+    for kind in (THROTTLING, READ_TIMEOUT):
+        before = Tables()
+        with scenario(ATTACH, f"persistent {kind}", (ddb(), [persistent("UpdateItem", kind)])) as s:
+            unavailable(ask_for_form(invoke, filed))
+            assert s.attempts == RETRY_ATTEMPTS
+            assert before.unchanged()
+            s.lift()
+            assert ask_for_form(invoke, filed).status == 201
+            s.outcome = "503, then 201"
+
+
+def _uploaded(invoke: Invoke, filed: dict[str, Any]) -> str:
+    import boto3
+
+    from tests.integration.conftest import ATTACHMENTS_BUCKET
+    from tests.unit.test_image_metadata import full_jpeg
+
+    photo = full_jpeg()
+    form = invoke(
+        "post_attachment",
+        report_id=filed["id"],
+        body={"content_type": "image/jpeg", "size": len(photo)},
+        headers=token(filed),
+    )
+    key = str(form.body["upload"]["fields"]["key"])
+    boto3.client("s3").put_object(Bucket=ATTACHMENTS_BUCKET, Key=key, Body=photo, ContentType="image/jpeg")
+    return key
+
+
+def _scrub(key: str) -> dict[str, Any]:
+    from attachments.handler import lambda_handler
+    from tests.integration.conftest import ATTACHMENTS_BUCKET, load_event
+
+    event = copy.deepcopy(load_event("object_created", "attachments"))
+    event["detail"]["bucket"]["name"] = ATTACHMENTS_BUCKET
+    event["detail"]["object"]["key"] = key
+    result: dict[str, Any] = lambda_handler(event, LambdaContext("attachments", 512, 30))
+    return result
+
+
+def _scrubbed(key: str) -> bool:
+    """The upload is gone, its scrubbed copy is there, and the record says ready."""
+    import boto3
+
+    from tests.integration.conftest import ATTACHMENTS_BUCKET
+
+    _, report_id, attachment_id = key.split("/")
+    listed = boto3.client("s3").list_objects_v2(Bucket=ATTACHMENTS_BUCKET).get("Contents", [])
+    keys = {o["Key"] for o in listed}
+    record = attachment_records(report_id)[attachment_id]["M"]
+    return (
+        key not in keys and f"clean/{report_id}/{attachment_id}" in keys and record["status"]["S"] == "ready"
+    )
+
+
+def s3() -> Any:
+    from lapor.adapters.dynamodb.shared_wiring import attachment_service
+
+    service = attachment_service()
+    assert service is not None
+    return service._files._client  # type: ignore[attr-defined]
+
+
+def test_the_scrubber_raises_for_eventbridge_to_retry_and_the_retry_finishes(invoke: Invoke) -> None:
+    filed = file(invoke)
+    for client, operation, kind in (
+        (s3(), "GetObject", READ_TIMEOUT),
+        (s3(), "PutObject", S3_SLOW_DOWN),
+        (ddb(), "UpdateItem", THROTTLING),
+        (s3(), "DeleteObject", CONNECT_TIMEOUT),
+    ):
+        key = _uploaded(invoke, filed)
+        with scenario(
+            SCRUB, f"persistent {kind} on {operation}", (client, [persistent(operation, kind)])
+        ) as s:
+            with pytest.raises(StoreUnavailable):
+                _scrub(key)
+            assert s.attempts == RETRY_ATTEMPTS
+            assert not _scrubbed(key)
+            s.lift()
+            _scrub(key)  # EventBridge's retry
+            assert _scrubbed(key)
+            s.outcome = "raised, then scrubbed"
+    key = _uploaded(invoke, filed)
+    rule = transient("GetObject", READ_TIMEOUT, CONNECT_TIMEOUT, S3_SLOW_DOWN)
+    with scenario(SCRUB, "transient on GetObject", (s3(), [rule])) as s:
+        assert _scrub(key)["outcome"] == "ready"
+        assert _scrubbed(key)
+        s.outcome = "scrubbed once"

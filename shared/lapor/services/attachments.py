@@ -20,6 +20,7 @@ from lapor.domain.attachments import (
     Audience,
     NewAttachment,
     NewUpload,
+    UploadForm,
     clean_key,
     download_name,
     ensure_room,
@@ -73,13 +74,16 @@ class AttachmentService:
                 again = self._repository.get(report_id)
                 if again is None:
                     raise
-                stored = again
-                continue
-            form = self._files.upload_form(
-                upload_key(report_id, record.id), record.content_type, record.size, UPLOAD_WINDOW
-            )
-            return NewUpload(attachment_id=record.id, upload=form)
+                if not any(a.id == record.id for a in again.attachments.files):
+                    stored = again
+                    continue
+                # Ours after all: the SDK retried a write whose answer was lost, and its condition failed.
+            return NewUpload(attachment_id=record.id, upload=self._form(report_id, record))
         raise VersionConflict(report_id)
+
+    def _form(self, report_id: str, record: Attachment) -> UploadForm:
+        key = upload_key(report_id, record.id)
+        return self._files.upload_form(key, record.content_type, record.size, UPLOAD_WINDOW)
 
     def views(self, stored: StoredReport, audience: Audience) -> list[AttachmentView]:
         """The files this audience is shown, each ready one with a short-lived download link."""
