@@ -12,11 +12,11 @@ ClientRequestToken makes a transaction's replay harmless (emulated here, as moto
 
 The figures (faults injected and survived, by kind and by path) are written as JSON under pytest's
 temporary directory (`fault_injection.json`) and summed up in one line at the end of the session.
-The attachment paths (the form's record, the scrubber's reads and writes) are here too. Seven tests began
+The attachment paths (the form's record, the scrubber's reads and writes) are here too. Six tests began
 as findings (an id storm answered 500; a keyed submission whose success record failed could be filed
 twice; an access link lost when its event or its renewal's answer was lost; a lost answer to the
-identity-log put; a conflict on the routing rules; a lost answer to an attachment's record added a
-second one): they now hold the fixes.
+identity-log put; a conflict on the routing rules): they now hold the fixes. One more guards a case seen
+in review before it was run: a lost answer to an attachment record's write must not add a second record.
 """
 
 from __future__ import annotations
