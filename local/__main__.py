@@ -14,10 +14,9 @@ from local.paths import OPENAPI_PATH
 from local.persistence import StoreError
 from local.scheduled_jobs import JobRunner
 from local.scheduler import Scheduler, SchedulerSettings, SchedulerSettingsError
-from local.stack import LocalBackend
+from local.stack import DEFAULT_PORT, LocalBackend
 from local.template import load_template
 
-DEFAULT_PORT = 3000
 SCHEDULER_STOP_SECONDS = 30.0
 
 
@@ -34,29 +33,36 @@ def main() -> int:
         return 1
     template = load_template()
     data_dir = resolve_data_dir()
+    # Listening first: the functions' presigned links and forms point at the gateway's own address.
     try:
-        backend = LocalBackend.start(template, data_dir)
-    except (DataDirInUseError, StoreError) as error:
-        print(f"local: {error}", file=sys.stderr)
-        return 1
-    try:
-        server = make_gateway_server(
-            build_gateway(
-                template, backend.functions, backend.secret, OPENAPI_PATH, backend.consequences.run
-            ),
-            port,
-        )
+        server = make_gateway_server(port)
     except OSError as error:
-        backend.stop()
         print(
             f"local: cannot listen on {HOST}:{port}: {error.strerror} (set PORT to another port)",
             file=sys.stderr,
         )
         return 1
+    base_url = server.base_url
+    try:
+        backend = LocalBackend.start(template, data_dir, public_url=base_url)
+    except (DataDirInUseError, StoreError) as error:
+        server.server_close()
+        print(f"local: {error}", file=sys.stderr)
+        return 1
+    except BaseException:
+        server.server_close()
+        raise
+    server.gateway = build_gateway(
+        template,
+        backend.functions,
+        backend.secret,
+        OPENAPI_PATH,
+        backend.consequences.run,
+        s3=backend.s3,
+    )
     # Also when started in the background by a shell, which makes a child ignore SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    base_url = f"http://{HOST}:{server.server_port}"
     functions = list(template.functions().values())
     scheduler = Scheduler(
         template.schedules(),
@@ -73,6 +79,8 @@ def main() -> int:
             backend.triggers,
             scheduled_jobs=[schedule.job_name for schedule in scheduler.schedules],
             scheduler_period_seconds=scheduler.period_seconds if scheduler_settings.enabled else None,
+            buckets=[bucket.name for bucket in template.buckets()],
+            s3_objects_restored=backend.s3_objects_restored,
         ),
         flush=True,
     )

@@ -1,4 +1,4 @@
-"""Create the template's event buses and SNS topics in the embedded moto, so handlers can publish to them.
+"""Create the template's event buses, SNS topics and S3 buckets in the embedded moto, for the handlers.
 
 Tables are created by `local.persistence`; Cognito, queues, roles and log groups are not needed locally
 (the gateway checks tokens itself, dead letters are kept by the stack) and are left out.
@@ -7,6 +7,7 @@ Tables are created by `local.persistence`; Cognito, queues, roles and log groups
 from __future__ import annotations
 
 from local.embedded_api import EmbeddedApi, EmbeddedApiError
+from local.embedded_s3 import EmbeddedS3
 from local.published_events import DEFAULT_BUS
 from local.template import Template
 
@@ -24,3 +25,11 @@ def create_event_buses_and_topics(api: EmbeddedApi, template: Template) -> None:
                 raise
     for topic in template.topics():
         api.query_call("sns", {"Action": "CreateTopic", "Name": topic.name, "Version": SNS_API_VERSION})
+
+
+def create_buckets(s3: EmbeddedS3, template: Template) -> list[str]:
+    """Create every bucket of the template (by its local name); returns the names."""
+    names = [bucket.name for bucket in template.buckets()]
+    for name in names:
+        s3.create_bucket(name)
+    return names

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from local.paths import REPO_ROOT
 from local.persistence import StoreSummary
+from local.s3_endpoint import S3_PREFIX
 from local.scheduler import PERIOD_VARIABLE, SCHEDULER_VARIABLE
 from local.template import FunctionSpec
 from local.triggers import Triggers
@@ -44,6 +45,13 @@ def _scheduler_line(base_url: str, job_names: list[str], period_seconds: float |
     )
 
 
+def _s3_line(base_url: str, buckets: list[str], restored: int | None) -> str:
+    if not buckets:
+        return f"{base_url}{S3_PREFIX}   (no AWS::S3::Bucket in template.yaml)"
+    kept = "" if restored is None else f", {restored} object{'' if restored == 1 else 's'} restored"
+    return f"{base_url}{S3_PREFIX}   (presigned uploads and downloads; {', '.join(buckets)}{kept})"
+
+
 def banner(
     base_url: str,
     data_dir: Path,
@@ -53,8 +61,11 @@ def banner(
     triggers: Triggers | None = None,
     scheduled_jobs: list[str] | None = None,
     scheduler_period_seconds: float | None = None,
+    buckets: list[str] | None = None,
+    s3_objects_restored: int | None = None,
 ) -> str:
-    """`scheduled_jobs`: the jobs' names, None to leave the scheduler out; a None period: it is off."""
+    """`scheduled_jobs`: the jobs' names, None to leave the scheduler out; a None period: it is off.
+    `buckets`: the template's buckets, None to leave the S3 line out."""
     report = shlex.quote(json.dumps(SAMPLE_REPORT, ensure_ascii=False))
     if store.fresh:
         data_state = "new, seeded from seed/sukabumi.json"
@@ -69,6 +80,8 @@ def banner(
         f"  Data         {_shown(data_dir)} ({data_state}); stop, then delete the folder to reset",
         f"  Outbox       {base_url}/_local/outbox   (dead letters: {base_url}/_local/dead-letters)",
     ]
+    if buckets is not None:
+        lines.append(f"  S3           {_s3_line(base_url, buckets, s3_objects_restored)}")
     if triggers is not None:
         lines.append(f"  Triggers     {_triggers_line(triggers)}; run before each answer returns")
     if scheduled_jobs is not None:

@@ -1,7 +1,7 @@
 """The local stack's data folder: `.local-data/` of the checkout, or `LAPOR_DATA_DIR`.
 
-It holds the DynamoDB mutation log, the generated local secret and a lock, so that two processes never
-write the same log.
+It holds the DynamoDB mutation log, the S3 objects (`s3/`, `local.s3_mirror`), the generated local secret
+and a lock, so that two processes never write the same data.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from local.paths import DEFAULT_DATA_DIR
 
 DATA_DIR_VARIABLE = "LAPOR_DATA_DIR"
 LOG_FILE_NAME = "dynamodb.log"
+S3_DIR_NAME = "s3"
 SECRET_FILE_NAME = "secret"  # noqa: S105 - a file name
 LOCK_FILE_NAME = "lock"
 

@@ -2,8 +2,8 @@
 
 Single-threaded on purpose: DynamoDB applies a conditional write atomically, moto applies it atomically only
 when requests are serialized (moto's own threaded servers are not). The same server answers the handlers'
-other AWS calls (EventBridge, SNS, ...): `publications` watches what they publish, `middleware` logs the
-writes.
+other AWS calls (EventBridge, SNS, S3, ...): `publications` watches what they publish, `middleware` logs the
+DynamoDB writes, `s3_writes` reports the S3 writes (to `local.s3_mirror`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from werkzeug.test import Client
 from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
 from local.mutation_log import DYNAMODB_TARGET_PREFIX, MutationLoggingMiddleware
 from local.publication_middleware import PublicationMiddleware
+from local.s3_mirror import S3WriteMiddleware
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -51,7 +52,8 @@ class EmbeddedDynamoDB:
     def __init__(self) -> None:
         self.app = DomainDispatcherApplication(create_backend_app)
         self.middleware = MutationLoggingMiddleware(self.app)
-        self.publications = PublicationMiddleware(self.middleware)
+        self.s3_writes = S3WriteMiddleware(self.middleware)
+        self.publications = PublicationMiddleware(self.s3_writes)
         self._server: BaseWSGIServer = make_server(
             HOST, 0, self.publications, threaded=False, request_handler=_QuietRequestHandler
         )

@@ -2,7 +2,9 @@
 
 It also answers what API Gateway answers itself (unknown route 404, oversized body 413, authorizer refusal
 401, a failed function 502), in the API's error shape, and the local-only routes. After the function, and
-before the answer goes out, `settle` runs what the invocation set off (`local.consequences`).
+before the answer goes out, `settle` runs what the invocation set off (`local.consequences`). Under
+`/_local/s3` it hands the request to the local S3 endpoint (`local.s3_endpoint`), which has its own body
+limit and S3's error shape.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import cast
 
 from local.dev_tokens import InvalidTokenError, bearer_token, verify_token
 from local.errors import GatewayError, error_response
@@ -24,6 +26,7 @@ from local.local_routes import LocalRoutes
 from local.proxy_response import MalformedProxyResponseError, to_http_response
 from local.rest_event import build_rest_event
 from local.routing import RouteTable
+from local.s3_endpoint import MAX_UPLOAD_BODY_BYTES, S3Endpoint, is_s3_path
 from local.template import ApiRoute, Template
 
 HOST = "127.0.0.1"
@@ -46,6 +49,7 @@ class Gateway:
         local_routes: LocalRoutes,
         secret: str,
         settle: Settle = nothing_to_settle,
+        s3: S3Endpoint | None = None,
     ) -> None:
         self._routes = routes
         self._stage = stage
@@ -53,6 +57,14 @@ class Gateway:
         self._local_routes = local_routes
         self._secret = secret
         self._settle = settle
+        self._s3 = s3
+
+    def _serves_s3(self, path: str) -> bool:
+        return self._s3 is not None and is_s3_path(path)
+
+    def body_limit(self, path: str) -> int:
+        """The largest body a request to `path` may have: the API's, or the S3 endpoint's for uploads."""
+        return MAX_UPLOAD_BODY_BYTES if self._serves_s3(path) else MAX_BODY_BYTES
 
     def handle(self, request: IncomingRequest) -> OutgoingResponse:
         request_id = str(uuid.uuid4())
@@ -68,6 +80,8 @@ class Gateway:
         return response
 
     def _answer(self, request: IncomingRequest, request_id: str) -> OutgoingResponse:
+        if self._s3 is not None and self._serves_s3(request.path):
+            return self._s3.handle(request)
         if request.oversized or len(request.body) > MAX_BODY_BYTES:
             raise GatewayError(413, "payload_too_large")
         local = self._local_routes.handle(request)
@@ -111,13 +125,12 @@ class _BodyTooLargeError(Exception):
 class GatewayRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "lapor-local"
-    gateway: ClassVar[Gateway]
 
-    def _read_body(self) -> bytes:
+    def _read_body(self, limit: int) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            return self._read_chunked_body()
+            return self._read_chunked_body(limit)
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
+        if length > limit:
             self._drain(length)
             raise _BodyTooLargeError
         return self.rfile.read(length) if length > 0 else b""
@@ -132,7 +145,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
                 return
             length -= len(chunk)
 
-    def _read_chunked_body(self) -> bytes:
+    def _read_chunked_body(self, limit: int) -> bytes:
         body = bytearray()
         received = 0
         while True:
@@ -140,24 +153,28 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             if size == 0:
                 while self.rfile.readline().strip():  # trailers
                     pass
-                if received > MAX_BODY_BYTES:
+                if received > limit:
                     raise _BodyTooLargeError
                 return bytes(body)
             received += size
             if received > DRAIN_LIMIT_BYTES:
                 raise _BodyTooLargeError
             chunk = self.rfile.read(size)
-            if received <= MAX_BODY_BYTES:
+            if received <= limit:
                 body += chunk
             self.rfile.readline()
 
     def _handle(self) -> None:
         started = time.monotonic()
+        gateway = cast(GatewayServer, self.server).gateway
+        if gateway is None:  # bound, the stack still starting
+            self.send_error(503)
+            return
         path, _, query = self.path.partition("?")
         headers = list(self.headers.items())
         oversized = False
         try:
-            body = self._read_body()
+            body = self._read_body(gateway.body_limit(path))
         except _BodyTooLargeError:
             body, oversized = b"", True
             self.close_connection = True
@@ -174,7 +191,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             protocol=self.request_version,
         )
-        response = self.gateway.handle(request)
+        response = gateway.handle(request)
         self.send_response(response.status)
         for name, value in response.headers:
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -196,12 +213,23 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
 
 
 class GatewayServer(ThreadingHTTPServer):
+    """Listens from the moment it is made (so that its port, and base URL, are known before the stack
+    starts); answers 503 until it has its `gateway`."""
+
     daemon_threads = True
 
+    def __init__(self, port: int, gateway: Gateway | None = None) -> None:
+        super().__init__((HOST, port), GatewayRequestHandler)
+        self.gateway = gateway
 
-def make_gateway_server(gateway: Gateway, port: int) -> GatewayServer:
-    handler = type("BoundGatewayRequestHandler", (GatewayRequestHandler,), {"gateway": gateway})
-    return GatewayServer((HOST, port), handler)
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.server_port}"
+
+
+def make_gateway_server(port: int, gateway: Gateway | None = None) -> GatewayServer:
+    """Listen on 127.0.0.1:`port` (0: any free port); OSError when it cannot."""
+    return GatewayServer(port, gateway)
 
 
 def build_gateway(
@@ -210,8 +238,10 @@ def build_gateway(
     secret: str,
     openapi_path: Path,
     settle: Settle = nothing_to_settle,
+    s3: S3Endpoint | None = None,
 ) -> Gateway:
+    """The gateway of the template's API; with `s3`, it also serves `/_local/s3` (`local.s3_endpoint`)."""
     local_routes = LocalRoutes(secret, functions, template.schedules(), openapi_path, settle)
     return Gateway(
-        RouteTable(template.routes()), template.stage_name(), functions, local_routes, secret, settle
+        RouteTable(template.routes()), template.stage_name(), functions, local_routes, secret, settle, s3
     )

@@ -27,8 +27,9 @@ class UnknownFunctionError(LookupError):
 
 # One invocation at a time in the whole process: Lambda runs one per container, and the code relies on it
 # (Powertools keeps the current event on the resolver's class and reads AWS_LAMBDA_FUNCTION_NAME per call,
-# and the environment is process-wide). The embedded DynamoDB serializes requests anyway.
-_INVOCATION_LOCK = threading.RLock()
+# and the environment is process-wide). The embedded DynamoDB serializes requests anyway. The local S3
+# endpoint takes it too while it stores an upload, as an invocation would.
+INVOCATION_LOCK = threading.RLock()
 
 
 class LocalFunction:
@@ -42,7 +43,7 @@ class LocalFunction:
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_SAM_LOCAL": "true",
         }
-        self._lock = _INVOCATION_LOCK
+        self._lock = INVOCATION_LOCK
         self._handler: Handler | None = None
 
     @property

@@ -1,11 +1,13 @@
-"""The back end of the local stack: embedded DynamoDB on the data folder, the environment, the functions,
-the event buses and topics, and the consequences (stream and event triggers) run after each invocation.
+"""The back end of the local stack: embedded DynamoDB and S3 on the data folder, the environment, the
+functions, the event buses, topics and buckets, the consequences (stream and event triggers) run after each
+invocation, and the local S3 endpoint.
 
 Shared by `python -m local` (which adds the gateway) and `python -m local.invoke`.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from dataclasses import dataclass
@@ -13,17 +15,39 @@ from pathlib import Path
 
 from lapor.seed import load_seed, seed_items
 from local.aws_environment import apply_aws_environment
-from local.aws_resources import create_event_buses_and_topics
+from local.aws_resources import create_buckets, create_event_buses_and_topics
 from local.consequences import Consequences
-from local.data_dir import LOG_FILE_NAME, DataDirLock, load_or_create_secret
+from local.data_dir import LOG_FILE_NAME, S3_DIR_NAME, DataDirLock, load_or_create_secret
 from local.embedded_api import EmbeddedApi
-from local.embedded_dynamodb import EmbeddedDynamoDB
+from local.embedded_dynamodb import HOST, EmbeddedDynamoDB
+from local.embedded_s3 import EmbeddedS3, socket_transport, wsgi_transport
 from local.lambda_runtime import FunctionRegistry
 from local.mutation_log import MutationLog
 from local.paths import SEED_PATH
 from local.persistence import StoreSummary, open_store
+from local.s3_endpoint import S3_PREFIX, S3Endpoint
+from local.s3_events import S3EventNotifications
+from local.s3_mirror import S3Mirror
 from local.template import Template
 from local.triggers import Triggers, read_triggers
+
+DEFAULT_PORT = 3000
+PUBLIC_ENDPOINT_VARIABLE = "ATTACHMENTS_PUBLIC_ENDPOINT"
+
+
+def default_base_url() -> str:
+    """Where `make run` serves (PORT, else 3000): without a gateway of its own, the links a function
+    presigns point there."""
+    return f"http://{HOST}:{os.environ.get('PORT') or DEFAULT_PORT}"
+
+
+def _restore_buckets(db: EmbeddedDynamoDB, folder: Path, buckets: list[str]) -> int:
+    """Put the saved objects back into moto, then save every S3 write; returns how many were restored."""
+    mirror = S3Mirror(folder, EmbeddedS3(wsgi_transport(db.app)))
+    restored = mirror.restore()
+    mirror.watch(buckets)
+    db.s3_writes.sink = mirror.refresh
+    return restored
 
 
 @dataclass
@@ -36,12 +60,25 @@ class LocalBackend:
     store: StoreSummary
     triggers: Triggers
     consequences: Consequences
+    s3: S3Endpoint
+    s3_objects_restored: int | None  # None in memory
     _log: MutationLog | None
     _lock: DataDirLock | None
 
     @classmethod
-    def start(cls, template: Template, data_dir: Path | None, seed_path: Path = SEED_PATH) -> LocalBackend:
-        """Persistent on `data_dir`; in memory (seeded, with a throw-away secret) when it is None."""
+    def start(
+        cls,
+        template: Template,
+        data_dir: Path | None,
+        seed_path: Path = SEED_PATH,
+        *,
+        public_url: str | None = None,
+    ) -> LocalBackend:
+        """Persistent on `data_dir`; in memory (seeded, with a throw-away secret) when it is None.
+
+        `public_url` is the gateway's base URL (`default_base_url()` without one): every function gets
+        `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves `local.s3_endpoint`.
+        """
         lock = DataDirLock(data_dir) if data_dir is not None else None
         if lock is not None:
             lock.acquire()
@@ -55,13 +92,23 @@ class LocalBackend:
             log, store = open_store(db, log_path, template, seed_items(load_seed(seed_path)))
             api = EmbeddedApi(db.endpoint_url)
             create_event_buses_and_topics(api, template)
-            functions = FunctionRegistry(template.functions(), {"TOKEN_SECRET": secret})
+            s3 = EmbeddedS3(socket_transport(db.endpoint_url))
+            buckets = create_buckets(s3, template)
+            restored = None if data_dir is None else _restore_buckets(db, data_dir / S3_DIR_NAME, buckets)
+            environment = {
+                "TOKEN_SECRET": secret,
+                PUBLIC_ENDPOINT_VARIABLE: (public_url or default_base_url()) + S3_PREFIX,
+            }
+            functions = FunctionRegistry(template.functions(), environment)
             triggers = read_triggers(template)
             consequences = Consequences.for_triggers(triggers, functions, api, db.publications.events)
             consequences.start()
+            notifications = S3EventNotifications(template.buckets(), db.publications.events)
+            endpoint = S3Endpoint(s3, notifications, consequences.run)
         except BaseException:
             db.stop()
             db.middleware.sink = None
+            db.s3_writes.sink = None
             if log is not None:
                 log.close()
             if lock is not None:
@@ -69,11 +116,25 @@ class LocalBackend:
             raise
         for problem in triggers.problems:
             print(f"local: {problem}", file=sys.stderr)
-        return cls(template, data_dir, db, secret, functions, store, triggers, consequences, log, lock)
+        return cls(
+            template,
+            data_dir,
+            db,
+            secret,
+            functions,
+            store,
+            triggers,
+            consequences,
+            endpoint,
+            restored,
+            log,
+            lock,
+        )
 
     def stop(self) -> None:
         self.db.stop()
         self.db.middleware.sink = None
+        self.db.s3_writes.sink = None
         if self._log is not None:
             self._log.close()
         if self._lock is not None:

@@ -1,4 +1,4 @@
-"""Read `template.yaml`: the tables, functions, routes, schedules, event buses and topics run locally.
+"""Read `template.yaml`: the tables, functions, routes, schedules, event buses, topics and buckets.
 
 The integration tests and the local stack both create their tables with `create_tables`, so neither can
 drift from what is deployed.
@@ -26,6 +26,7 @@ FUNCTION_TYPE = "AWS::Serverless::Function"
 API_TYPE = "AWS::Serverless::Api"
 EVENT_BUS_TYPE = "AWS::Events::EventBus"
 TOPIC_TYPE = "AWS::SNS::Topic"
+BUCKET_TYPE = "AWS::S3::Bucket"
 IMPLICIT_API_ID = "ServerlessRestApi"
 NO_AUTHORIZER = "NONE"
 DEFAULT_STAGE = "Prod"
@@ -33,6 +34,8 @@ DEFAULT_APP_TABLE = "AppTable"
 LOCAL_STACK_NAME = "lapor-local"
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
+MAX_BUCKET_NAME_LENGTH = 63
+_INTRINSIC_PREFIX = "Fn::"
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,25 @@ class TopicSpec:
 
 
 @dataclass(frozen=True)
+class BucketSpec:
+    """One S3 bucket: its local name and whether it sends its events to EventBridge (the default bus)."""
+
+    logical_id: str
+    name: str
+    eventbridge_enabled: bool
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+
+def local_bucket_name(logical_id: str) -> str:
+    """A bucket without `BucketName` is named by CloudFormation `<stack>-<logical id, lower case>-<suffix>`;
+    locally the same without the suffix (`lapor-local-attachmentsbucket`), a valid S3 bucket name."""
+    return f"{LOCAL_STACK_NAME}-{logical_id.lower()}"[:MAX_BUCKET_NAME_LENGTH].rstrip("-")
+
+
+@dataclass(frozen=True)
 class Template:
     path: Path
     document: dict[str, Any] = field(repr=False)
@@ -174,6 +196,21 @@ class Template:
     def topics(self) -> list[TopicSpec]:
         """The template's SNS topics, named by `TopicName`, else by their logical id."""
         return [self._topic(logical_id) for logical_id in self._resources_of_type(TOPIC_TYPE)]
+
+    # Buckets ----------------------------------------------------------------------------------------
+
+    def buckets(self) -> list[BucketSpec]:
+        return [self._bucket(logical_id) for logical_id in self._resources_of_type(BUCKET_TYPE)]
+
+    def _bucket(self, logical_id: str) -> BucketSpec:
+        properties = self._resources_of_type(BUCKET_TYPE)[logical_id]
+        notifications = properties.get("NotificationConfiguration") or {}
+        eventbridge = (notifications.get("EventBridgeConfiguration") or {}).get("EventBridgeEnabled")
+        return BucketSpec(
+            logical_id=logical_id,
+            name=self.resolve_scalar(properties.get("BucketName")) or local_bucket_name(logical_id),
+            eventbridge_enabled=self.resolve_scalar(eventbridge) == "true",
+        )
 
     def _event_bus_name(self, logical_id: str) -> str:
         properties = self._resources_of_type(EVENT_BUS_TYPE)[logical_id]
@@ -231,10 +268,10 @@ class Template:
         """A template value as the local stack sees it.
 
         `!Ref` to a table is the table's local name (its logical id), to an event bus its name, to a topic its
-        ARN, to a parameter its default; `!GetAtt` gives an event bus's `Name` and `Arn` and a topic's
-        `TopicName` and `TopicArn`; `!If` follows the template's conditions and `!Sub` is filled in when every
-        name in it resolves. What exists only in AWS (a secret, a table's ARN) resolves to None: the caller
-        leaves it out.
+        ARN, to a bucket its name (`local_bucket_name`), to a parameter its default; `!GetAtt` gives an event
+        bus's `Name` and `Arn`, a topic's `TopicName` and `TopicArn` and a bucket's `Arn`; `!If` follows the
+        template's conditions and `!Sub` is filled in when every name in it resolves. What exists only in
+        AWS (a secret, a table's ARN) resolves to None: the caller leaves it out.
         """
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -252,6 +289,24 @@ class Template:
                 return intrinsics[function](argument)
         return None
 
+    def resolve_intrinsics(self, value: Any) -> Any:
+        """A JSON value (an event pattern) with every intrinsic in it resolved by `resolve_scalar`.
+
+        Raises ValueError naming the first intrinsic that does not resolve locally.
+        """
+        if isinstance(value, list):
+            return [self.resolve_intrinsics(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            [name] = value
+            if name == "Ref" or str(name).startswith(_INTRINSIC_PREFIX):
+                resolved = self.resolve_scalar(value)
+                if resolved is None:
+                    raise ValueError(f"{json.dumps(value)} does not resolve locally")
+                return resolved
+        return {key: self.resolve_intrinsics(item) for key, item in value.items()}
+
     def _resolve_if(self, argument: Any) -> str | None:
         if not isinstance(argument, list) or len(argument) != 3:
             return None
@@ -259,12 +314,15 @@ class Template:
 
     def _resolve_ref(self, argument: Any) -> str | None:
         name = str(argument)
-        if name in self.table_ids():
-            return name
-        if name in self._resources_of_type(EVENT_BUS_TYPE):
-            return self._event_bus_name(name)
-        if name in self._resources_of_type(TOPIC_TYPE):
-            return self._topic(name).arn
+        resources: dict[str, Callable[[str], str]] = {
+            TABLE_TYPE: str,
+            EVENT_BUS_TYPE: self._event_bus_name,
+            TOPIC_TYPE: lambda logical_id: self._topic(logical_id).arn,
+            BUCKET_TYPE: lambda logical_id: self._bucket(logical_id).name,
+        }
+        for resource_type, resolve in resources.items():
+            if name in self._resources_of_type(resource_type):
+                return resolve(name)
         pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": LOCAL_STACK_NAME}
         if name in pseudo:
             return pseudo[name]
@@ -285,6 +343,8 @@ class Template:
         if logical_id in self._resources_of_type(TOPIC_TYPE):
             topic = self._topic(logical_id)
             return {"TopicName": topic.name, "TopicArn": topic.arn}.get(attribute)
+        if logical_id in self._resources_of_type(BUCKET_TYPE):
+            return {"Arn": self._bucket(logical_id).arn}.get(attribute)
         return None
 
     def _substitute(self, text: Any) -> str | None:

@@ -4,7 +4,8 @@
 Retries happen at once, not with AWS's back-off, and are bounded locally: a stream event without
 `MaximumRetryAttempts` (or -1, "until the record expires") gets `DEFAULT_STREAM_RETRIES`; a rule without a
 `RetryPolicy` gets `DEFAULT_EVENT_RETRIES` (what Lambda's asynchronous invocation does by default); no
-trigger gets more than `MAX_LOCAL_RETRIES`.
+trigger gets more than `MAX_LOCAL_RETRIES`. A rule's Pattern may name template resources (`!Ref
+AttachmentsBucket`): they are resolved as the functions' environment is.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def _rule_trigger(template: Template, event: FunctionEvent) -> EventRuleTrigger 
         function_id=event.function_id,
         event_name=event.event_name,
         bus_name=bus_name(bus),
-        pattern=parse_pattern(properties["Pattern"]),
+        pattern=parse_pattern(template.resolve_intrinsics(properties["Pattern"])),
         maximum_retry_attempts=_retries(
             None if retries is None else _integer(template, retries, -1), DEFAULT_EVENT_RETRIES
         ),

@@ -167,7 +167,9 @@ def test_buses_topics_and_triggers_of_the_template_resolve_locally() -> None:
             assert function.environment["NOTIFICATIONS_TOPIC_ARN"] in topic_arns, function.logical_id
     triggers = read_triggers(template)
     assert triggers.problems == []
-    assert {rule.bus_name for rule in triggers.rules} <= set(template.event_buses())
+    # The template's own buses, and the default one, where S3 sends the attachments bucket's events.
+    assert {rule.bus_name for rule in triggers.rules} <= {*template.event_buses(), "default"}
+    assert "default" in {rule.bus_name for rule in triggers.rules}
 
 
 AUTH_TEMPLATE = """

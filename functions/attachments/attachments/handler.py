@@ -10,6 +10,7 @@ repeated event is harmless.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -59,7 +60,8 @@ def run(
     if chosen is None or created.detail.bucket.name != settings().attachments_bucket:
         logger.warning("an upload to another bucket; dropped", extra={"bucket": created.detail.bucket.name})
         return {"outcome": "ignored", "reason": "other_bucket"}
-    result = chosen.scrub_upload(created.detail.object.key)
+    # S3 URL-encodes the key in its events (a space as "+"); ours are plain, but decode as S3 means it.
+    result = chosen.scrub_upload(unquote_plus(created.detail.object.key))
     summary = {
         "outcome": result.outcome,
         "report_id": result.report_id,
