@@ -17,7 +17,9 @@ events fell on). Then the marker (any of its four values) must be in:
   with an index attribute, and nothing the four indexes answer (read through the embedded moto server);
 - no event: every EventBridge event the handlers put (a rule this test adds on each bus of the embedded
   moto copies them to an SQS queue), and no dead letter;
-- no notification but the reporter's own, and there only as the `recipient` of an e-mail or SMS.
+- no notification but the reporter's own, and there only as the `recipient` of an e-mail or SMS;
+- no attachment served: a photo whose Exif and comment name the reporter is fetched through the reporter's
+  and the public's links without them.
 
 And it must be in the reporter's own reads, the identity route and the identity items: the marker did go in.
 """
@@ -570,6 +572,7 @@ class Observed:
     stderr: str
     own_reads: dict[str, dict[str, Any]]  # the reporters' last reads (the plain one's with its new token)
     operations: set[tuple[str, str]]
+    served_files: list[bytes]  # every attachment fetched through a download link
 
 
 def _wib_midnight_run(day: date) -> datetime:
@@ -826,15 +829,71 @@ def _new_access_link(probe: Probe, plain: Filed) -> dict[str, Any]:
     return probe.own_read(plain, new_token)
 
 
-def _scenario(probe: Probe, marker: Marker) -> tuple[dict[str, Filed], dict[str, Any]]:
+def _photo_signed_by(marker: Marker) -> bytes:
+    """A phone's photo whose metadata names the reporter: Exif Artist and description, and a comment."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x013B] = marker.name  # Artist
+    exif[0x010E] = f"{marker.email} {marker.phone}"  # ImageDescription
+    buffer = BytesIO()
+    Image.new("RGB", (24, 16), (200, 120, 40)).save(
+        buffer, "JPEG", exif=exif.tobytes(), comment=f"NIK {marker.nik}".encode()
+    )
+    return buffer.getvalue()
+
+
+def _attachments(probe: Probe, filed: Mapping[str, Filed], marker: Marker) -> list[bytes]:
+    """The reporter attaches a photo signed with the marker; every role tries the staff route; the files
+    are fetched through the reporter's and the public's links. Returns the bytes served."""
+    plain = filed["plain"]
+    photo = _photo_signed_by(marker)
+    assert marker.found_in(photo.decode("latin-1")), "the marker is in the photo as uploaded"
+    form = probe.call(
+        probe.reporter(plain),
+        "POST",
+        "/reports/{id}/attachments",
+        ids={"id": plain.id},
+        body={"content_type": "image/jpeg", "size": len(photo)},
+    )
+    assert form.status_code == 201, form.text
+    upload = form.json()["upload"]
+    stored = requests.post(
+        upload["url"],
+        data=upload["fields"],
+        files={"file": ("photo.jpg", photo, "image/jpeg")},
+        timeout=TIMEOUT,
+    )
+    assert stored.status_code == 204, stored.text
+    staff = probe.every_role(
+        "POST",
+        "/staff/reports/{id}/attachments",
+        ids={"id": plain.id},
+        body={"content_type": "application/pdf", "size": 100},
+    )
+    assert staff["coordinator"].status_code == 201, staff["coordinator"].text
+    assert staff["leadership"].status_code == 403, staff["leadership"].text
+    links = [a["download_url"] for a in probe.own_read(plain)["attachments"] if a["download_url"]]
+    public = probe.call(PUBLIC, "GET", "/reports/{id}", ids={"id": plain.id}).json()["attachments"]
+    links += [a["download_url"] for a in public]
+    assert len(links) == 2, "the reporter's and the public's link to the scrubbed photo"
+    served = [requests.get(link, timeout=TIMEOUT) for link in links]
+    assert all(answer.status_code == 200 for answer in served)
+    return [answer.content for answer in served]
+
+
+def _scenario(probe: Probe, marker: Marker) -> tuple[dict[str, Filed], dict[str, Any], list[bytes]]:
     today = datetime.now(WIB).date()
     filed = _submit(probe, marker)
     _casework(probe, filed)
+    served_files = _attachments(probe, filed, marker)
     late_day = _calendar_and_jobs(probe, today)
     _open311(probe, marker)
     _staff_reads(probe, filed, today)
     _public_reads(probe, filed, (today, late_day))
-    return filed, _new_access_link(probe, filed["plain"])
+    return filed, _new_access_link(probe, filed["plain"]), served_files
 
 
 @pytest.fixture(scope="module")
@@ -847,7 +906,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
         endpoint = _embedded_endpoint(process)
         tap = EventTap(endpoint)
         probe = Probe(base_url)
-        filed, new_token_read = _scenario(probe, marker)
+        filed, new_token_read, served_files = _scenario(probe, marker)
         outbox = probe.local_items("/_local/outbox")
         dead_letters = probe.local_items("/_local/dead-letters")
         events = tap.drain()
@@ -879,6 +938,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
         stderr=process.stderr_path.read_text(encoding="utf-8", errors="replace"),
         own_reads=own_reads,
         operations={(answer.method, answer.operation) for answer in probe.answers},
+        served_files=served_files,
     )
 
 
@@ -1045,6 +1105,13 @@ def test_only_the_reporter_is_told_and_only_as_the_recipient(observed: Observed)
     recipients = {(item["channel"], item["recipient"]) for item in observed.outbox}
     assert ("email", marker.email) in recipients
     assert ("sms", marker.phone) in recipients, "the phone-only reporter was told by SMS"
+
+
+def test_no_attachment_served_holds_the_marker(observed: Observed) -> None:
+    assert observed.served_files
+    for served in observed.served_files:
+        assert served.startswith(b"\xff\xd8"), "a JPEG"
+        assert not observed.marker.found_in(served.decode("latin-1"))
 
 
 def test_every_operation_ran_and_every_staff_one_with_every_role(observed: Observed) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import uuid
@@ -94,10 +95,14 @@ def test_bad_input_over_http(stack: str) -> None:
     ]
 
 
-def _readme_walkthrough() -> str:
+def _readme_block(first_line: str) -> str:
     text = README.read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
-    return next(b for b in blocks if "# 1. File a report" in b)
+    return next(b for b in blocks if first_line in b)
+
+
+def _readme_walkthrough() -> str:
+    return _readme_block("# 1. File a report")
 
 
 def test_the_readme_walkthrough_works_as_written(stack: str, tmp_path: Path) -> None:
@@ -113,3 +118,27 @@ def test_the_readme_walkthrough_works_as_written(stack: str, tmp_path: Path) -> 
     assert lines[-1] == "404"
     assert f'"id":"{filed["id"]}"' in done.stdout.replace(" ", "")
     assert '"reporter":{"name":"Siti"' in done.stdout.replace(" ", "")
+
+
+def test_the_readme_attachment_steps_work_as_written(stack: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (32, 24), (10, 120, 200)).save(photo, "JPEG")
+    script = _readme_walkthrough() + _readme_block("# Continuing the walk-through")
+    script = script.replace("http://127.0.0.1:3000", stack)
+    script = script.replace("/tmp/lapor-report.json", str(tmp_path / "report.json"))  # noqa: S108
+    script = script.replace("/tmp/lapor-form.json", str(tmp_path / "form.json"))  # noqa: S108
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PHOTO": str(photo)},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[-2] == "204"
+    assert "'status': 'ready'" in lines[-1]
+    assert "'download_url': 'http" in lines[-1]
