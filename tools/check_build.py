@@ -25,6 +25,13 @@ LAYER_REQUIRED = (
 # Function logical id -> paths its code directory must hold.
 FUNCTIONS_REQUIRED: dict[str, tuple[str, ...]] = {
     "IntakeFunction": ("intake/handler.py",),
+    "RoutingFunction": ("routing/handler.py",),
+    "RoutingStreamFunction": ("routing/stream.py",),
+    "NotifyFunction": ("notify/handler.py",),
+    "EscalationFunction": ("escalation/handler.py",),
+    "MetricsFunction": ("metrics/handler.py",),
+    "Open311Function": ("open311/handler.py",),
+    "AttachmentsFunction": ("attachments/handler.py",),
 }
 
 _ELF_MAGIC = b"\x7fELF"

@@ -1261,3 +1261,13 @@ def test_outputs(template: dict[str, Any]) -> None:
     assert outputs["MetricsDLQUrl"]["Value"] == {"Ref": "MetricsDLQ"}
     assert outputs["DashboardName"]["Value"] == {"Ref": "Dashboard"}
     assert outputs["AlarmsTopicArn"]["Value"] == {"Ref": "AlarmsTopic"}
+
+
+def test_the_build_check_looks_at_every_functions_handler(template: dict[str, Any]) -> None:
+    from tools.check_build import FUNCTIONS_REQUIRED
+
+    functions = _resources(template, "AWS::Serverless::Function")
+    assert set(FUNCTIONS_REQUIRED) == set(functions)
+    for function_id, function in functions.items():
+        module = function["Properties"]["Handler"].rsplit(".", 1)[0]
+        assert FUNCTIONS_REQUIRED[function_id] == (module.replace(".", "/") + ".py",), function_id
