@@ -68,10 +68,11 @@ invoke: $(STAMP) ## run one handler on one fixture: make invoke FN=intake EVENT=
 seed: $(STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK=lapor
 	$(BIN)/python -m tools.load_seed --stack $(STACK)
 
-bench: $(STAMP) ## print the benchmark figures (cold start, escalation cost; a few minutes)
+bench: $(STAMP) ## print the benchmark figures (cold start, escalation, metrics and scrubbing cost; a few minutes)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/escalation_cost.py
 	$(BIN)/python bench/metrics_cost.py
+	$(BIN)/python bench/scrub_cost.py
 
 fuzz: $(STAMP) ## a long API fuzzing run (Schemathesis, every operation and role, coverage phase on)
 	LAPOR_FUZZ_EXAMPLES=100 LAPOR_FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz -q
