@@ -434,3 +434,25 @@ def test_only_the_coordinator_manages_keys(keys: Callable[..., Answer]) -> None:
     assert issued.body["key"] not in json.dumps(table_items())  # only its hash is stored
     assert keys("post_keys", body={"name": " "}).status == 422
     assert keys("delete_key", key_id="nothing").status == 404
+
+
+def test_a_scrubbed_photo_is_the_requests_media_url(open311: Call, invoke: Any) -> None:
+    from tests.integration.test_attachments_api import uploaded_and_scrubbed
+    from tests.integration.test_casework_api import file_report
+    from tests.unit.test_image_metadata import make_jpeg
+
+    filed = file_report(invoke)
+    uploaded_and_scrubbed(invoke, filed, b"%PDF-1.7\n%%EOF\n", "application/pdf")  # never public
+    scrubbed = uploaded_and_scrubbed(invoke, filed, make_jpeg())
+    _verify(filed["id"])
+    one = open311("GET", f"requests/{filed['id']}.json")
+    validate("requests.json", one.json)
+    media_url = one.json[0]["media_url"]
+    assert f"/clean/{filed['id']}/{scrubbed['attachment_id']}" in media_url
+    assert "X-Amz-Signature=" in media_url
+    assert_xml_matches(
+        open311("GET", f"requests/{filed['id']}.xml").text, one.json, "service_requests", "request"
+    )
+    listed = open311("GET", "requests.json")
+    [again] = [r["media_url"] for r in listed.json if r["service_request_id"] == filed["id"]]
+    assert again.split("?")[0] == media_url.split("?")[0]  # signed anew at each read

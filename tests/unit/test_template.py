@@ -800,6 +800,7 @@ def test_open311_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
         # DeleteItem: a revoked key.
         _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/public-index"}): {"dynamodb:Query"},  # the public lists
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},  # media_url links
     }
 
 

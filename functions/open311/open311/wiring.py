@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from lapor.adapters.dynamodb.client import dynamodb_client
-from lapor.adapters.dynamodb.shared_wiring import city_setup
+from lapor.adapters.dynamodb.shared_wiring import attachment_service, city_setup
 from lapor.services.open311 import Open311Service
 from lapor.settings import settings
 from open311.store import DynamoOpen311Store
@@ -18,4 +18,4 @@ def store() -> DynamoOpen311Store:
 
 @lru_cache(maxsize=1)
 def open311_service() -> Open311Service:
-    return Open311Service(store(), city_setup())
+    return Open311Service(store(), city_setup(), attachments=attachment_service())

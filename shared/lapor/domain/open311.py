@@ -358,7 +358,8 @@ def request(view: ReportView) -> dict[str, Any]:
         "zipcode": None,
         "lat": view.location.lat if view.location else None,
         "long": view.location.lon if view.location else None,
-        "media_url": None,
+        # The first scrubbed photo of the public view (a short-lived link), as FixMyStreet shows one.
+        "media_url": next((a.download_url for a in view.attachments if a.download_url), None),
     }
 
 

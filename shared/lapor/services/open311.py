@@ -142,7 +142,7 @@ class Open311Service(Service):
         found = self._store.get(report_id)
         if found is None or not found.report.is_public:
             return None
-        return public_view(found.report, found.timeline)
+        return public_view(found.report, found.timeline, self._files(found, "public"))
 
     def request(self, report_id: str) -> list[dict[str, Any]]:
         view = self._public(report_id)
