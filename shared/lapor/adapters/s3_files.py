@@ -20,7 +20,11 @@ from lapor.ports import FileTooLarge
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-_SIGNING: dict[str, Any] = {"signature_version": "s3v4"}
+# SigV4, virtual-hosted, so that forms and links name the bucket's own regional endpoint
+# (https://<bucket>.s3.<region>.amazonaws.com): left to itself botocore signs for the global
+# s3.amazonaws.com, which regions opened since 2019 (ap-southeast-3, Jakarta, among them) refuse with 400,
+# and older ones answer with a redirect a browser's cross-origin POST does not follow.
+_SIGNING: dict[str, Any] = {"signature_version": "s3v4", "s3": {"addressing_style": "virtual"}}
 _GONE = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
@@ -38,9 +42,8 @@ class S3FileStore:
     def _signing_client(self) -> S3Client:
         if self._public_endpoint is None:
             return self._client
-        client: S3Client = new_client(
-            "s3", endpoint_url=self._public_endpoint, s3={"addressing_style": "path"}, **_SIGNING
-        )
+        local = {**_SIGNING, "s3": {"addressing_style": "path"}}  # the local stack serves one host
+        client: S3Client = new_client("s3", endpoint_url=self._public_endpoint, **local)
         return client
 
     def upload_form(self, key: str, content_type: str, max_size: int, expires: timedelta) -> UploadForm:
