@@ -389,6 +389,138 @@ def test_jpeg_without_jfif_gets_the_exif_right_after_soi() -> None:
     assert decoded(scrubbed) == decoded(original)
 
 
+JFIF_300_DPI = b"JFIF\x00\x01\x02\x01\x01\x2c\x01\x2c"  # version 1.02, dots per inch, 300 x 300
+THUMBNAIL_SECRET = b"THUMB " + HOME.encode()
+
+
+def with_app0(jpeg: bytes, *payloads: bytes) -> bytes:
+    """The JPEG with its leading JFIF APP0 replaced by APP0s with these payloads."""
+    marker, jfif = markers(jpeg)[0]
+    assert marker == 0xE0
+    return jpeg[:2] + b"".join(segment(0xE0, payload) for payload in payloads) + jpeg[2 + 4 + len(jfif) :]
+
+
+def jfif_with_thumbnail() -> bytes:
+    """A JFIF APP0 payload with an uncompressed 4x3 RGB thumbnail (36 bytes) that spells out the secret."""
+    thumbnail = THUMBNAIL_SECRET.ljust(3 * 4 * 3, b"#")
+    return JFIF_300_DPI + bytes((4, 3)) + thumbnail
+
+
+def jfxx_jpeg_thumbnail() -> bytes:
+    """A JFXX APP0 payload (extension 0x10): a whole JPEG thumbnail with its own Exif, GPS included."""
+    buffer = BytesIO()
+    pixels((8, 6)).save(buffer, "JPEG", quality=80, exif=exif_block("<", orientation=6))
+    return b"JFXX\x00\x10" + buffer.getvalue()
+
+
+def jfxx_palette_thumbnail() -> bytes:
+    """JFXX extension 0x11: 2x2 one-byte-per-pixel thumbnail after a 256-colour RGB palette."""
+    return b"JFXX\x00\x11" + bytes((2, 2)) + THUMBNAIL_SECRET.ljust(768, b"#") + b"\x01\x02\x03\x04"
+
+
+def jfxx_rgb_thumbnail() -> bytes:
+    """JFXX extension 0x13: a 4x3 thumbnail of three bytes per pixel."""
+    return b"JFXX\x00\x13" + bytes((4, 3)) + THUMBNAIL_SECRET.ljust(3 * 4 * 3, b"#")
+
+
+def app0_payloads(jpeg: bytes) -> list[bytes]:
+    return [payload for marker, payload in markers(jpeg) if marker == 0xE0]
+
+
+def test_jfif_thumbnail_is_removed_and_the_header_kept() -> None:
+    original = make_jpeg(exif=exif_block(">"))
+    dirty = with_app0(original, jfif_with_thumbnail())
+    assert THUMBNAIL_SECRET in dirty
+    assert decoded(dirty) == decoded(original)
+
+    scrubbed = scrub(dirty, JPEG)
+
+    assert scrubbed[2:20] == b"\xff\xe0\x00\x10" + JFIF_300_DPI + b"\x00\x00"
+    assert app0_payloads(scrubbed) == [JFIF_300_DPI + b"\x00\x00"]
+    assert THUMBNAIL_SECRET not in scrubbed
+    assert jfif_with_thumbnail()[14:] not in scrubbed
+    assert markers(scrubbed)[1] == (0xE1, markers(scrub(original, JPEG))[1][1])  # the orientation-only Exif
+    assert decoded(scrubbed) == decoded(original)
+    with Image.open(BytesIO(scrubbed)) as image:
+        assert image.info["jfif_version"] == (1, 2)
+        assert image.info["dpi"] == pytest.approx((300, 300))
+        assert dict(image.getexif()) == {ORIENTATION: 6}
+
+
+def test_jfxx_jpeg_thumbnail_with_its_own_exif_is_dropped() -> None:
+    original = make_jpeg()
+    thumbnail = jfxx_jpeg_thumbnail()
+    dirty = with_app0(original, JFIF_300_DPI + b"\x00\x00", thumbnail)
+    for secret in (b"JFXX", gps_rationals("<"), b"AcmePhone", b"SN12345"):
+        assert secret in dirty
+    with Image.open(BytesIO(thumbnail[6:])) as embedded:
+        assert embedded.getexif().get_ifd(GPS_IFD)[1] == "S"
+    assert decoded(dirty) == decoded(original)
+
+    scrubbed = scrub(dirty, JPEG)
+
+    for secret in (b"JFXX", b"GPS", gps_rationals("<"), b"AcmePhone", b"SN12345", b"2024:05:17", b"Exif"):
+        assert secret not in scrubbed
+    assert app0_payloads(scrubbed) == [JFIF_300_DPI + b"\x00\x00"]
+    assert scrubbed.count(b"\xff\xd8") == 1
+    assert decoded(scrubbed) == decoded(original)
+    with Image.open(BytesIO(scrubbed)) as image:
+        exif = image.getexif()
+        assert not exif
+        assert not exif.get_ifd(GPS_IFD)
+
+
+@pytest.mark.parametrize(
+    "thumbnail",
+    [jfxx_jpeg_thumbnail(), jfxx_palette_thumbnail(), jfxx_rgb_thumbnail()],
+    ids=["jpeg", "palette", "rgb"],
+)
+def test_every_jfxx_thumbnail_and_foreign_app0_is_dropped(thumbnail: bytes) -> None:
+    original = make_jpeg()
+    dirty = with_app0(original, jfif_with_thumbnail(), thumbnail, b"AVI1\x00" + THUMBNAIL_SECRET)
+    assert decoded(dirty) == decoded(original)
+
+    scrubbed = scrub(dirty, JPEG)
+
+    assert app0_payloads(scrubbed) == [JFIF_300_DPI + b"\x00\x00"]
+    for secret in (b"JFXX", b"AVI1", THUMBNAIL_SECRET, thumbnail[6:], gps_rationals("<")):
+        assert secret not in scrubbed
+    assert decoded(scrubbed) == decoded(original)
+
+
+def test_only_the_first_jfif_is_kept_and_it_moves_right_after_soi() -> None:
+    original = make_jpeg(exif=exif_block("<", orientation=3))
+    second_jfif = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    stray = segment(0xE0, JFIF_300_DPI + b"\x00\x00")
+    without_jfif = with_app0(original)
+    scan = without_jfif.index(b"\xff\xda")
+    dirty = without_jfif[:scan] + stray + segment(0xE0, second_jfif) + without_jfif[scan:]
+    assert decoded(dirty) == decoded(original)
+
+    scrubbed = scrub(dirty, JPEG)
+
+    assert [marker for marker, _ in markers(scrubbed)][:2] == [0xE0, 0xE1]
+    assert app0_payloads(scrubbed) == [JFIF_300_DPI + b"\x00\x00"]
+    assert decoded(scrubbed) == decoded(original)
+
+
+@pytest.mark.parametrize(
+    "jfif",
+    [b"JFIF\x00", b"JFIF\x00\x01\x02\x01\x01\x2c\x01\x2c\x00", b"JFIF\x00\x01\x02\x01\x01\x2c\x01\x2c"],
+)
+def test_a_jfif_header_too_short_to_be_one_counts_as_no_jfif(jfif: bytes) -> None:
+    original = make_jpeg(exif=exif_block())
+    dirty = with_app0(original, jfif, jfif_with_thumbnail())
+
+    scrubbed = scrub(dirty, JPEG)
+
+    assert not app0_payloads(scrubbed)
+    assert b"\xff\xe0" not in scrubbed[: scrubbed.index(b"\xff\xda")]
+    assert scrubbed[2:4] == b"\xff\xe1"
+    assert THUMBNAIL_SECRET not in scrubbed
+    assert decoded(scrubbed) == decoded(original)
+
+
 # --- PNG -------------------------------------------------------------------------------------------------
 
 
@@ -529,9 +661,11 @@ def test_malformed_input_is_unreadable(name: str, data: bytes, content_type: str
         (full_jpeg("<"), JPEG),
         (full_jpeg(">", orientation=None), JPEG),
         (full_jpeg(progressive=True), JPEG),
+        (with_app0(full_jpeg(), jfif_with_thumbnail(), jfxx_jpeg_thumbnail(), jfxx_rgb_thumbnail()), JPEG),
+        (with_app0(make_jpeg(), b"AVI1\x00", jfxx_palette_thumbnail()), JPEG),
         (make_png(trailer=b"x"), PNG),
     ],
-    ids=["jpeg-ii", "jpeg-mm-no-orientation", "progressive", "png"],
+    ids=["jpeg-ii", "jpeg-mm-no-orientation", "progressive", "jfif-and-jfxx-thumbnails", "no-jfif", "png"],
 )
 def test_scrubbing_is_idempotent(data: bytes, content_type: str) -> None:
     once = scrub(data, content_type)

@@ -7,11 +7,16 @@ that may show the uncropped original. The design asks to strip EXIF and location
 stored, so `scrub` rewrites every image to keep only what is needed to render it:
 
 - JPEG: all APP1 segments (Exif and XMP, both of which can hold GPS positions), APP13 (Photoshop/IPTC),
-  comments, APP2 "MPF" (multi-picture index) and every other APPn segment are dropped; APP0 (JFIF/JFXX),
-  APP2 "ICC_PROFILE" (the colour profile) and APP14 "Adobe" (the colour transform) are kept. The Exif
-  Orientation, if it is not the default, is written back in a new minimal Exif segment so the photo is not
-  shown sideways. Everything after EOI (trailers, the secondary images of a multi-picture file, which carry
-  their own Exif) is dropped. The compressed image data is copied byte for byte, so pixels do not change.
+  comments, APP2 "MPF" (multi-picture index) and every other APPn segment are dropped; APP2 "ICC_PROFILE"
+  (the colour profile) and APP14 "Adobe" (the colour transform) are kept. Of APP0 only the file's first
+  JFIF header is kept, rewritten right after SOI with its version, units and densities and a 0x0
+  thumbnail: a JFIF header may carry an uncompressed thumbnail, and the JFXX extension segments (always
+  dropped, like any APP0 that is not JFIF) carry thumbnails that can be whole JPEGs with their own Exif.
+  A JFIF header shorter than its 14 fixed bytes counts as no JFIF. The Exif Orientation, if it is not the
+  default, is written back in a new minimal Exif segment (after the JFIF header, if any) so the photo is
+  not shown sideways. Everything after EOI (trailers, the secondary images of a multi-picture file, which
+  carry their own Exif) is dropped. The compressed image data is copied byte for byte, so pixels do not
+  change.
 - PNG: eXIf, tEXt, zTXt, iTXt, tIME and every unknown ancillary chunk are dropped; the critical chunks and
   a fixed list of rendering chunks (colour space, transparency, physical size, animation) are kept, and
   anything after IEND is dropped.
@@ -87,11 +92,15 @@ SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 RST_MARKERS = frozenset(range(0xD0, 0xD8))
 
 EXIF_HEADER = b"Exif\x00\x00"
+JFIF_IDENTIFIER = b"JFIF\x00"
+# Identifier (5), version (2), units (1), Xdensity (2), Ydensity (2): everything before the thumbnail.
+JFIF_FIXED_FIELDS = 12
+JFIF_HEADER_LENGTH = JFIF_FIXED_FIELDS + 2  # then Xthumbnail and Ythumbnail (1 each)
+NO_THUMBNAIL = b"\x00\x00"
 KEPT_APP_PREFIXES = {
-    APP0: (b"JFIF\x00", b"JFXX\x00"),
     APP2: (b"ICC_PROFILE\x00",),
     APP14: (b"Adobe",),
-}
+}  # APP0 is handled apart: only a rewritten JFIF header survives (see _bare_jfif)
 
 ORIENTATION_TAG = 0x0112
 TIFF_SHORT = 3
@@ -121,11 +130,14 @@ class _Segment:
 def _scrub_jpeg(data: bytes) -> bytes:
     segments = list(_jpeg_segments(data))
     orientation = _first_orientation(segments)
-    kept = [segment for segment in segments if _keep_jpeg_segment(segment)]
+    header: list[_Segment] = []
+    jfif = _bare_jfif(segments)
+    if jfif is not None:
+        header.append(jfif)
     if orientation is not None:
         byte_order, value = orientation
-        at = _leading_app0_count(kept)
-        kept.insert(at, _Segment(APP1, _minimal_exif(byte_order, value)))
+        header.append(_Segment(APP1, _minimal_exif(byte_order, value)))
+    kept = header + [segment for segment in segments if _keep_jpeg_segment(segment)]
     return b"\xff\xd8" + b"".join(segment.encode() for segment in kept) + b"\xff\xd9"
 
 
@@ -202,6 +214,7 @@ def _end_of_scan_data(data: bytes, pos: int) -> int:
 
 
 def _keep_jpeg_segment(segment: _Segment) -> bool:
+    """Whether a segment is copied as it is (APP0 never is: `_bare_jfif` writes the one that is kept)."""
     if segment.marker == COM:
         return False
     if not APP0 <= segment.marker <= 0xEF:
@@ -210,11 +223,18 @@ def _keep_jpeg_segment(segment: _Segment) -> bool:
     return any(segment.payload.startswith(prefix) for prefix in prefixes)
 
 
-def _leading_app0_count(segments: list[_Segment]) -> int:
-    count = 0
-    while count < len(segments) and segments[count].marker == APP0:
-        count += 1
-    return count
+def _bare_jfif(segments: list[_Segment]) -> _Segment | None:
+    """The first JFIF APP0 with its thumbnail removed, or None if there is none or it is too short.
+
+    The header's version, units and densities are copied; Xthumbnail and Ythumbnail become 0 and whatever
+    followed them (the uncompressed thumbnail, or any other extra bytes) is left out.
+    """
+    for segment in segments:
+        if segment.marker == APP0 and segment.payload.startswith(JFIF_IDENTIFIER):
+            if len(segment.payload) < JFIF_HEADER_LENGTH:
+                return None
+            return _Segment(APP0, segment.payload[:JFIF_FIXED_FIELDS] + NO_THUMBNAIL)
+    return None
 
 
 def _first_orientation(segments: list[_Segment]) -> tuple[str, int] | None:
