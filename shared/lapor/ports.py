@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from lapor.domain.actions import Change
-from lapor.domain.attachments import Attachment, AttachmentSet, AttachmentStatus, UploadForm
+from lapor.domain.attachments import Attachment, AttachmentSet, UploadForm
 from lapor.domain.calendar import YearAdjustments
 from lapor.domain.catalog import CitySetup
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
@@ -179,24 +179,13 @@ class EventPublisher(Protocol):
 
 
 class AttachmentRecords(Protocol):
-    """The reports' attachment records (read with the report by `ReportRepository.get`)."""
+    """The reports' attachment records (also read with the report by `ReportRepository.get`)."""
 
-    def reserve(self, report_id: str, based_on: int, record: Attachment) -> None:
-        """Add a record to the report's set at revision `based_on`; `VersionConflict` when it moved."""
+    def attachments(self, report_id: str) -> AttachmentSet:
+        """One report's records and their revision (a consistent read)."""
 
-    def record(self, report_id: str, attachment_id: str) -> Attachment | None:
-        """One record (for the scrubber), or None."""
-
-    def settle(
-        self,
-        report_id: str,
-        attachment_id: str,
-        status: AttachmentStatus,
-        size: int | None,
-        at: datetime,
-        reason: str | None = None,
-    ) -> bool:
-        """A pending record becomes ready (with the stored size) or rejected; False if it was not pending."""
+    def store(self, report_id: str, based_on: int, files: Sequence[Attachment]) -> None:
+        """Replace the report's records, computed from revision `based_on`; `VersionConflict` if it moved."""
 
 
 class FileStore(Protocol):

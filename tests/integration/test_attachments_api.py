@@ -329,3 +329,51 @@ def test_a_report_read_with_attachments_is_still_one_query(invoke: Invoke, calls
     calls.reset()
     ok(invoke("get_report_with_token", report_id=filed["id"], headers=reporter_token(filed)))
     assert dict(calls.counts) == {"Query": 1}
+
+
+def test_files_scrubbed_late_never_make_a_sixth(invoke: Invoke, clock: Any) -> None:
+    """Five uploads whose scrubbing is delayed past their window (retries), five new forms meanwhile, and
+    then all ten events: five files are kept, and the late ones only while there is room."""
+    filed = file_report(invoke, incident_date=None)
+    photo = make_jpeg()
+    keys = []
+    for _ in range(5):
+        form = ok(attach(invoke, filed, size=len(photo)), 201)
+        keys.append(form["upload"]["fields"]["key"])
+        upload(keys[-1], photo, "image/jpeg")
+    clock.set(clock.now + timedelta(minutes=31))
+    for _ in range(5):
+        form = ok(attach(invoke, filed, size=len(photo)), 201)
+        keys.append(form["upload"]["fields"]["key"])
+        upload(keys[-1], photo, "image/jpeg")
+    outcomes = [run_scrubber(key, len(photo)) for key in keys]
+    assert [o["outcome"] for o in outcomes] == ["rejected"] * 5 + ["ready"] * 5
+    assert {o["reason"] for o in outcomes[:5]} == {"too_many_attachments"}
+    statuses = [
+        a["status"]
+        for a in ok(invoke("get_report_with_token", report_id=filed["id"], headers=reporter_token(filed)))[
+            "attachments"
+        ]
+    ]
+    assert statuses.count("ready") == 5
+    assert len([k for k in s3_keys() if k.startswith("clean/")]) == 5
+    assert not [k for k in s3_keys() if k.startswith("incoming/")]
+
+
+def test_a_late_file_is_kept_when_there_is_room(invoke: Invoke, clock: Any) -> None:
+    filed = file_report(invoke, incident_date=None)
+    photo = make_jpeg()
+    form = ok(attach(invoke, filed, size=len(photo)), 201)
+    upload(form["upload"]["fields"]["key"], photo, "image/jpeg")
+    clock.set(clock.now + timedelta(hours=2))
+    assert run_scrubber(form["upload"]["fields"]["key"], len(photo))["outcome"] == "ready"
+
+
+def test_refused_uploads_do_not_grow_the_records_without_bound(invoke: Invoke) -> None:
+    filed = file_report(invoke)
+    for _ in range(12):
+        uploaded_and_scrubbed(invoke, filed, b"not a jpeg at all", "image/jpeg")
+    [item] = uploads_items()
+    statuses = [f["M"]["status"]["S"] for f in item["files"]["M"].values()]
+    # The five refusals kept when the last form was asked for, and the last one: never more than ten records.
+    assert statuses == ["rejected"] * 6

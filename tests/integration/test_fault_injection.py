@@ -1068,8 +1068,8 @@ def attachment_records(report_id: str) -> dict[str, Any]:
 
 def test_an_attachment_form_survives_transient_faults_with_one_record(invoke: Invoke) -> None:
     filed = file(invoke)
-    # The first record is a conditional put of the item, the later ones a conditional update.
-    for count, operation in enumerate(("PutItem", "UpdateItem", "UpdateItem"), start=1):
+    # Each new record is a put of the whole item, conditional on its revision.
+    for count, operation in enumerate(("PutItem", "PutItem", "PutItem"), start=1):
         plan = (*SURVIVABLE,) if count < 3 else (LOST_RESPONSE,)
         with scenario(
             ATTACH, f"transient {'/'.join(plan)} on {operation}", (ddb(), [transient(operation, *plan)])
@@ -1087,7 +1087,7 @@ def test_an_attachment_form_under_persistent_faults_answers_503_and_writes_nothi
     assert ask_for_form(invoke, filed).status == 201
     for kind in (THROTTLING, READ_TIMEOUT):
         before = Tables()
-        with scenario(ATTACH, f"persistent {kind}", (ddb(), [persistent("UpdateItem", kind)])) as s:
+        with scenario(ATTACH, f"persistent {kind}", (ddb(), [persistent("PutItem", kind)])) as s:
             unavailable(ask_for_form(invoke, filed))
             assert s.attempts == RETRY_ATTEMPTS
             assert before.unchanged()
@@ -1153,7 +1153,7 @@ def test_the_scrubber_raises_for_eventbridge_to_retry_and_the_retry_finishes(inv
     for client, operation, kind in (
         (s3(), "GetObject", READ_TIMEOUT),
         (s3(), "PutObject", S3_SLOW_DOWN),
-        (ddb(), "UpdateItem", THROTTLING),
+        (ddb(), "PutItem", THROTTLING),
         (s3(), "DeleteObject", CONNECT_TIMEOUT),
     ):
         key = _uploaded(invoke, filed)

@@ -198,5 +198,11 @@ def test_the_analysis_sees_the_calls_it_should() -> None:
     assert "dynamodb:DeleteItem" in routing
     assert {"s3:PutObject", "s3:GetObject"} <= routing  # presigned upload forms and download links
     scrubber = code_actions(reachable_sources("attachments.handler.lambda_handler"))
-    assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "dynamodb:GetItem"} <= scrubber
+    assert {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+    } <= scrubber
     assert json.dumps(sorted(PLATFORM_ACTIONS))

@@ -468,14 +468,9 @@ def test_routing_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
     assert _granted(template, "RoutingFunction") == {
         _get_att("RoutingFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # Query: reads of a report, identity, access log, catalog and rules; PutItem: the transactional
-        # puts (report, timeline, metric event, rules) and the access-log item; DeleteItem: replaced rules;
-        # PutItem and UpdateItem: the attachment records (UPLOADS item) of a staff upload.
-        _get_att("AppTable", "Arn"): {
-            "dynamodb:Query",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-        },
+        # puts (report, timeline, metric event, rules), the access-log item and the attachment records of
+        # a staff upload; DeleteItem: replaced rules.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/inbox-index"}): {"dynamodb:Query"},  # an agency's list
         _ref({"Fn::Sub": "${AppTable.Arn}/index/queue-index"}): {"dynamodb:Query"},  # every report
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject"},
@@ -486,8 +481,8 @@ def test_routing_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
 def test_attachments_function_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
     assert _granted(template, "AttachmentsFunction") == {
         _get_att("AttachmentsFunctionLogGroup", "Arn"): LOG_ACTIONS,
-        # GetItem: the upload's record; UpdateItem: it becomes ready or rejected.
-        _get_att("AppTable", "Arn"): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        # GetItem: the report's records; PutItem: the upload's record becomes ready or rejected.
+        _get_att("AppTable", "Arn"): {"dynamodb:GetItem", "dynamodb:PutItem"},
         # Read and remove the upload; write the scrubbed file. Nothing else of the bucket.
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:GetObject", "s3:DeleteObject"},
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:PutObject"},
@@ -603,7 +598,7 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
         "EscalationFunction",
         "MetricsFunction",  # the snapshot item only
         "Open311Function",  # Open311 filings (transactional puts) and its API key items
-        "AttachmentsFunction",  # an attachment record's status only (UpdateItem)
+        "AttachmentsFunction",  # the attachment records only
     }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}

@@ -33,6 +33,7 @@ IMAGE_TYPES: frozenset[str] = frozenset({"image/jpeg", "image/png"})
 EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 MAX_SIZE_BYTES = 5 * 1024 * 1024
 MAX_PER_REPORT = 5
+REJECTED_KEPT = 5  # records without a slot (refused, or forms gone unused) a report still keeps
 UPLOAD_WINDOW = timedelta(minutes=15)
 SCRUB_GRACE = timedelta(minutes=15)  # after the form expires, the time its file has to be scrubbed
 DOWNLOAD_WINDOW = timedelta(hours=1)
@@ -148,6 +149,49 @@ def ensure_room(status: Status, existing: AttachmentSet, at: datetime) -> None:
         raise InvalidTransition(f"a {status.value} report takes no attachments")
     if sum(1 for a in existing.files if a.holds_slot(at)) >= MAX_PER_REPORT:
         raise TooManyAttachments(f"{MAX_PER_REPORT} files already")
+
+
+def kept(existing: AttachmentSet, at: datetime) -> list[Attachment]:
+    """The records worth keeping when one is added: every file that holds a slot, and the last
+    `REJECTED_KEPT` of the others (refused files, so that the uploader can read what happened; forms gone
+    unused, so that a file scrubbed late still finds its record). So a report's records stay bounded,
+    however many forms or refused uploads a script asks for."""
+    others = [a for a in existing.files if not a.holds_slot(at)]
+    others.sort(key=lambda a: (a.settled_at or a.created_at, a.id))
+    recent = {a.id for a in others[-REJECTED_KEPT:]}
+    return [a for a in existing.in_order() if a.holds_slot(at) or a.id in recent]
+
+
+def room_for(existing: AttachmentSet, record: Attachment, at: datetime) -> bool:
+    """May `record`'s file be kept? Always while its slot is held; after that (a scrub delayed past the
+    form's window and the grace, by retries) only if the report has a free slot now, so that a late file
+    never makes a sixth."""
+    if record.holds_slot(at):
+        return True
+    others = sum(1 for a in existing.files if a.id != record.id and a.holds_slot(at))
+    return others < MAX_PER_REPORT
+
+
+def settled(
+    record: Attachment,
+    status: AttachmentStatus,
+    at: datetime,
+    *,
+    size: int | None = None,
+    reason: str | None = None,
+) -> Attachment:
+    changes: dict[str, object] = {"status": status, "settled_at": at, "reason": reason}
+    if size is not None:
+        changes["size"] = size
+    return record.model_copy(update=changes)
+
+
+def replaced(existing: AttachmentSet, record: Attachment) -> list[Attachment]:
+    return [record if a.id == record.id else a for a in existing.in_order()]
+
+
+def find(existing: AttachmentSet, attachment_id: str) -> Attachment | None:
+    return next((a for a in existing.files if a.id == attachment_id), None)
 
 
 def visible_to(records: Iterable[Attachment], audience: Audience, at: datetime) -> list[Attachment]:

@@ -16,6 +16,7 @@ from lapor.domain.attachments import (
     MAX_SIZE_BYTES,
     UPLOAD_WINDOW,
     Attachment,
+    AttachmentSet,
     AttachmentStatus,
     Audience,
     NewAttachment,
@@ -24,18 +25,24 @@ from lapor.domain.attachments import (
     clean_key,
     download_name,
     ensure_room,
+    find,
+    kept,
     new_record,
     parse_upload_key,
+    replaced,
+    room_for,
+    settled,
     upload_key,
     visible_to,
 )
-from lapor.domain.errors import VersionConflict
+from lapor.domain.errors import StoreUnavailable, VersionConflict
 from lapor.domain.image_metadata import UnreadableFile, scrub
 from lapor.domain.views import AttachmentView
 from lapor.domain.wallclock import now_utc
 from lapor.ports import AttachmentRecords, FileStore, FileTooLarge, ReportRepository, StoredReport
 
 RESERVE_ATTEMPTS = 3
+SETTLE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -62,19 +69,20 @@ class AttachmentService:
         self._now = now
 
     def add(self, stored: StoredReport, uploaded_by: str, new: NewAttachment) -> NewUpload:
-        """Reserve a slot and hand out the form; a concurrent upload that moved the set means a recount."""
+        """Reserve a slot and hand out the form; a concurrent change of the records means a recount."""
         report_id = stored.report.id
         for _ in range(RESERVE_ATTEMPTS):
             at = self._now()
-            ensure_room(stored.report.status, stored.attachments, at)
+            current = stored.attachments
+            ensure_room(stored.report.status, current, at)
             record = new_record(new, uploaded_by, at)
             try:
-                self._records.reserve(report_id, stored.attachments.revision, record)
+                self._records.store(report_id, current.revision, [*kept(current, at), record])
             except VersionConflict:
                 again = self._repository.get(report_id)
                 if again is None:
                     raise
-                if not any(a.id == record.id for a in again.attachments.files):
+                if find(again.attachments, record.id) is None:
                     stored = again
                     continue
                 # Ours after all: the SDK retried a write whose answer was lost, and its condition failed.
@@ -105,36 +113,63 @@ class AttachmentService:
 
         Safe to repeat (events arrive at least once): a settled record or a vanished upload is left alone.
         The scrubbed file is written before the record says ready, and the upload removed last, so a crash
-        at any point is mended by the event's retry.
+        at any point is mended by the event's retry. A file scrubbed after its form's window and grace
+        (retries) is kept only if the report still has room for it.
         """
         ids = parse_upload_key(key)
         if ids is None:
             self._files.delete(key)
             return Scrubbed("ignored", reason="unknown_key")
         report_id, attachment_id = ids
-        record = self._records.record(report_id, attachment_id)
+        current = self._records.attachments(report_id)
+        record = find(current, attachment_id)
         if record is None or record.status is not AttachmentStatus.PENDING:
             self._files.delete(key)
             return Scrubbed("ignored", report_id, attachment_id, "not_pending")
         try:
             data = self._files.read(key, min(record.size, MAX_SIZE_BYTES))
         except FileTooLarge:
-            return self._reject(record, report_id, key, "too_large")
+            return self._finish(key, report_id, attachment_id, current, None, "too_large")
         if data is None:
             return Scrubbed("ignored", report_id, attachment_id, "gone")
         try:
             clean = scrub(data, record.content_type)
         except UnreadableFile:
-            return self._reject(record, report_id, key, "not_the_declared_type")
+            return self._finish(key, report_id, attachment_id, current, None, "not_the_declared_type")
         self._files.write(clean_key(report_id, attachment_id), clean, record.content_type)
-        self._records.settle(report_id, attachment_id, AttachmentStatus.READY, len(clean), self._now())
-        self._files.delete(key)
-        return Scrubbed("ready", report_id, attachment_id)
+        return self._finish(key, report_id, attachment_id, current, len(clean), None)
 
-    def _reject(self, record: Attachment, report_id: str, key: str, reason: str) -> Scrubbed:
-        self._records.settle(report_id, record.id, AttachmentStatus.REJECTED, None, self._now(), reason)
-        self._files.delete(key)
-        return Scrubbed("rejected", report_id, record.id, reason)
+    def _finish(
+        self,
+        key: str,
+        report_id: str,
+        attachment_id: str,
+        current: AttachmentSet,
+        clean_size: int | None,
+        reason: str | None,
+    ) -> Scrubbed:
+        """Settle the record (ready with `clean_size`, or rejected for `reason`), then remove the upload."""
+        for _ in range(SETTLE_ATTEMPTS):
+            record = find(current, attachment_id)
+            if record is None or record.status is not AttachmentStatus.PENDING:
+                self._files.delete(key)  # settled by an earlier delivery of the same event
+                return Scrubbed("ignored", report_id, attachment_id, "not_pending")
+            at = self._now()
+            if clean_size is not None and not room_for(current, record, at):
+                reason, clean_size = "too_many_attachments", None
+                self._files.delete(clean_key(report_id, attachment_id))
+            if clean_size is not None:
+                outcome = settled(record, AttachmentStatus.READY, at, size=clean_size)
+            else:
+                outcome = settled(record, AttachmentStatus.REJECTED, at, reason=reason)
+            try:
+                self._records.store(report_id, current.revision, replaced(current, outcome))
+            except VersionConflict:
+                current = self._records.attachments(report_id)
+                continue
+            self._files.delete(key)
+            return Scrubbed(outcome.status.value, report_id, attachment_id, reason)
+        raise StoreUnavailable(f"the records of {report_id} kept changing")
 
     def _link(self, report_id: str, attachment: Attachment) -> str:
         return self._files.download_url(
