@@ -486,6 +486,7 @@ def test_attachments_function_has_exactly_the_access_it_uses(template: dict[str,
         # Read and remove the upload; write the scrubbed file. Nothing else of the bucket.
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:GetObject", "s3:DeleteObject"},
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:PutObject"},
+        _get_att("AttachmentsDLQ", "Arn"): {"sqs:SendMessage"},  # an upload it failed to scrub
     }
 
 
@@ -556,6 +557,9 @@ def test_notify_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         _get_att("AppTable", "Arn"): {"dynamodb:Query"},  # the report and the reporter's contact
         _ref({"Ref": "NotificationsTopic"}): {"sns:Publish"},
         _ref({"Ref": "TokenSecret"}): {"secretsmanager:GetSecretValue"},  # access_link: re-derive the token
+        _get_att("NotifyDLQ", "Arn"): {
+            "sqs:SendMessage"
+        },  # an event it failed, from Lambda's async invocation
     }
 
 
@@ -576,6 +580,7 @@ def test_metrics_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
         # Query: the day partitions (DAY#<date>), the stored snapshots and the catalog; PutItem: the snapshot.
         _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/due-index"}): {"dynamodb:Query"},  # the overdue backlog
+        _get_att("MetricsDLQ", "Arn"): {"sqs:SendMessage"},  # a failed run, from Lambda's async invocation
     }
 
 
@@ -1267,3 +1272,26 @@ def test_the_build_check_looks_at_every_functions_handler(template: dict[str, An
     for function_id, function in functions.items():
         module = function["Properties"]["Handler"].rsplit(".", 1)[0]
         assert FUNCTIONS_REQUIRED[function_id] == (module.replace(".", "/") + ".py",), function_id
+
+
+# Functions whose trigger invokes them asynchronously and whose failed runs must not vanish: Lambda retries
+# a failed asynchronous invocation twice, then drops it unless the function has an on-failure destination.
+# (The escalation job needs none: its next run, 15 minutes later, does the same work.)
+ON_FAILURE = {
+    "NotifyFunction": "NotifyDLQ",
+    "AttachmentsFunction": "AttachmentsDLQ",
+    "MetricsFunction": "MetricsDLQ",
+}
+
+
+@pytest.mark.parametrize(("function_id", "queue_id"), sorted(ON_FAILURE.items()))
+def test_a_failed_asynchronous_run_goes_to_the_dlq_with_the_functions_own_role(
+    template: dict[str, Any], function_id: str, queue_id: str
+) -> None:
+    config = template["Resources"][function_id]["Properties"]["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": [queue_id, "Arn"]},
+    }
+    assert _granted(template, function_id)[_get_att(queue_id, "Arn")] == {"sqs:SendMessage"}
