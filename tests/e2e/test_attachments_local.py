@@ -45,6 +45,28 @@ def post_file(
     return requests.post(form["upload"]["url"], data=fields, files=files, timeout=TIMEOUT)
 
 
+def signed_link(api: Api, key: str) -> str:
+    """A download link for any key of the bucket, signed with the local stack's credentials (as the
+    functions sign theirs): what an unscrubbed upload's link would be if anyone could make one."""
+    import boto3
+    from botocore.config import Config
+
+    from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"{api.base_url}/_local/s3",
+        region_name=REGION,
+        aws_access_key_id=DUMMY_ACCESS_KEY_ID,
+        aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    bucket = "lapor-local-attachmentsbucket"
+    return str(
+        client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=60)
+    )
+
+
 def listed(api: Api, filed: Filed) -> list[dict[str, Any]]:
     attachments: list[dict[str, Any]] = api.own_read(filed)["attachments"]
     return attachments
@@ -75,9 +97,12 @@ def test_a_photo_with_gps_is_served_without_it(api: Api) -> None:
         parts._replace(query=parts.query.replace("X-Amz-Expires=3600", "X-Amz-Expires=9999"))
     )
     assert requests.get(tampered, timeout=TIMEOUT).status_code == 403
-    # The upload itself is gone: only the scrubbed file can be fetched.
-    unscrubbed = urlunsplit(parts._replace(path=parts.path.replace("/clean/", "/incoming/")))
-    assert requests.get(unscrubbed, timeout=TIMEOUT).status_code == 403
+    # The upload itself is gone: a link to it, signed as the functions sign theirs, finds nothing.
+    unscrubbed = signed_link(api, form["upload"]["fields"]["key"])
+    gone = requests.get(unscrubbed, timeout=TIMEOUT)
+    assert gone.status_code == 404, gone.text
+    assert "<Code>NoSuchKey</Code>" in gone.text
+    assert requests.get(signed_link(api, parts.path.split("/", 4)[4]), timeout=TIMEOUT).status_code == 200
 
 
 def test_a_wrong_content_type_is_refused_by_the_api_and_by_the_upload(api: Api) -> None:

@@ -845,19 +845,7 @@ def _photo_signed_by(marker: Marker) -> bytes:
     return buffer.getvalue()
 
 
-def _attachments(probe: Probe, filed: Mapping[str, Filed], marker: Marker) -> list[bytes]:
-    """The reporter attaches a photo signed with the marker; every role tries the staff route; the files
-    are fetched through the reporter's and the public's links. Returns the bytes served."""
-    plain = filed["plain"]
-    photo = _photo_signed_by(marker)
-    assert marker.found_in(photo.decode("latin-1")), "the marker is in the photo as uploaded"
-    form = probe.call(
-        probe.reporter(plain),
-        "POST",
-        "/reports/{id}/attachments",
-        ids={"id": plain.id},
-        body={"content_type": "image/jpeg", "size": len(photo)},
-    )
+def _upload(form: requests.Response, photo: bytes) -> None:
     assert form.status_code == 201, form.text
     upload = form.json()["upload"]
     stored = requests.post(
@@ -867,19 +855,26 @@ def _attachments(probe: Probe, filed: Mapping[str, Filed], marker: Marker) -> li
         timeout=TIMEOUT,
     )
     assert stored.status_code == 204, stored.text
-    staff = probe.every_role(
-        "POST",
-        "/staff/reports/{id}/attachments",
-        ids={"id": plain.id},
-        body={"content_type": "application/pdf", "size": 100},
-    )
-    assert staff["coordinator"].status_code == 201, staff["coordinator"].text
+
+
+def _attachments(probe: Probe, filed: Mapping[str, Filed], marker: Marker) -> list[bytes]:
+    """The reporter attaches a photo signed with the marker, and so does the coordinator (a staff photo is
+    public once scrubbed; the reporter's, added after verification, is not); every role tries the staff
+    route. The files are fetched through the reporter's and the public's links. Returns the bytes served."""
+    plain = filed["plain"]
+    photo = _photo_signed_by(marker)
+    assert marker.found_in(photo.decode("latin-1")), "the marker is in the photo as uploaded"
+    body = {"content_type": "image/jpeg", "size": len(photo)}
+    ids = {"id": plain.id}
+    _upload(probe.call(probe.reporter(plain), "POST", "/reports/{id}/attachments", ids=ids, body=body), photo)
+    staff = probe.every_role("POST", "/staff/reports/{id}/attachments", ids=ids, body=body)
     assert staff["leadership"].status_code == 403, staff["leadership"].text
-    links = [a["download_url"] for a in probe.own_read(plain)["attachments"] if a["download_url"]]
-    public = probe.call(PUBLIC, "GET", "/reports/{id}", ids={"id": plain.id}).json()["attachments"]
-    links += [a["download_url"] for a in public]
-    assert len(links) == 2, "the reporter's and the public's link to the scrubbed photo"
-    served = [requests.get(link, timeout=TIMEOUT) for link in links]
+    _upload(staff["coordinator"], photo)
+    own = [a["download_url"] for a in probe.own_read(plain)["attachments"] if a["download_url"]]
+    public = probe.call(PUBLIC, "GET", "/reports/{id}", ids=ids).json()["attachments"]
+    assert len(own) == 2, "the reporter's and the coordinator's photo, both scrubbed"
+    assert len(public) == 1, "only the coordinator's: the reporter's came after the verification"
+    served = [requests.get(link, timeout=TIMEOUT) for link in [*own, public[0]["download_url"]]]
     assert all(answer.status_code == 200 for answer in served)
     return [answer.content for answer in served]
 

@@ -377,3 +377,52 @@ def test_refused_uploads_do_not_grow_the_records_without_bound(invoke: Invoke) -
     statuses = [f["M"]["status"]["S"] for f in item["files"]["M"].values()]
     # The five refusals kept when the last form was asked for, and the last one: never more than ten records.
     assert statuses == ["rejected"] * 6
+
+
+def test_the_public_sees_a_reporters_photo_only_once_the_coordinator_has_verified_after_it(
+    invoke: Invoke, staff: Invoke
+) -> None:
+    filed = file_report(invoke)
+    before = uploaded_and_scrubbed(invoke, filed, make_jpeg())
+    ok(staff("post_verify", "coordinator", report_id=filed["id"]))
+    after = uploaded_and_scrubbed(invoke, filed, make_jpeg())  # nobody has looked at it
+    form = ok(
+        staff(
+            "post_attachment",
+            "operator",
+            "dishub",
+            report_id=filed["id"],
+            body={"content_type": "image/jpeg", "size": len(make_jpeg())},
+        ),
+        201,
+    )
+    upload(form["upload"]["fields"]["key"], make_jpeg(), "image/jpeg")
+    by_staff = run_scrubber(form["upload"]["fields"]["key"], len(make_jpeg()))
+    public = ok(invoke("get_report", report_id=filed["id"], drop_headers=("x-report-token",)))
+    assert [a["attachment_id"] for a in public["attachments"]] == [
+        before["attachment_id"],
+        by_staff["attachment_id"],
+    ]
+    own = ok(invoke("get_report_with_token", report_id=filed["id"], headers=reporter_token(filed)))
+    assert after["attachment_id"] in [a["attachment_id"] for a in own["attachments"]]
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_reporters_document_is_shown_as_their_identity_would_be(
+    invoke: Invoke, staff: Invoke, anonymous: bool
+) -> None:
+    filed = file_report(invoke)
+    uploaded_and_scrubbed(invoke, filed, b"%PDF-1.7\n% KTP\n%%EOF\n", "application/pdf")
+    uploaded_and_scrubbed(invoke, filed, make_jpeg())
+    verify = {**json.loads(load_event("post_verify", "routing")["body"]), "anonymous": anonymous}
+    ok(staff("post_verify", "coordinator", report_id=filed["id"], body=verify))
+
+    def seen(role: str, agency: str | None = None) -> list[str]:
+        answer = ok(staff("get_staff_report", role, agency, report_id=filed["id"]))
+        return [a["content_type"] for a in answer["attachments"]]
+
+    both = ["application/pdf", "image/jpeg"]
+    assert seen("coordinator") == both
+    assert seen("operator", "dishub") == (["image/jpeg"] if anonymous else both)
+    assert seen("official", "dishub") == (["image/jpeg"] if anonymous else both)
+    assert seen("leadership") == ["image/jpeg"]

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from lapor.domain.errors import InvalidTransition, TooManyAttachments
 from lapor.domain.identifiers import is_report_id
 from lapor.domain.lifecycle import Status
+from lapor.domain.models import Report
 from lapor.domain.wallclock import Instant
 
 ContentType = Literal["image/jpeg", "image/png", "application/pdf"]
@@ -43,7 +44,9 @@ CLOSED_TO_ATTACHMENTS: frozenset[Status] = frozenset({Status.ARCHIVED, Status.RE
 
 _ATTACHMENT_ID = re.compile(r"^att-[0-9a-f]{16}$")
 
-Audience = Literal["public", "reporter", "staff"]
+# Who reads a report's files: the public, the reporter, and staff by what they may see (DESIGN.md §7).
+Reader = Literal["public", "reporter", "coordinator", "agency", "leadership"]
+REPORTER_UPLOAD = "reporter"  # `uploaded_by` of the reporter's own files
 
 
 def _at_most_max_size(value: int) -> int:
@@ -194,18 +197,46 @@ def find(existing: AttachmentSet, attachment_id: str) -> Attachment | None:
     return next((a for a in existing.files if a.id == attachment_id), None)
 
 
-def visible_to(records: Iterable[Attachment], audience: Audience, at: datetime) -> list[Attachment]:
-    """What each audience is shown: the public only scrubbed images (a document may be an ID card);
-    the reporter and staff every file still alive (pending ones while their upload may arrive, and the
-    rejected ones, so that the uploader learns what happened)."""
+def visible_to(
+    records: Iterable[Attachment], reader: Reader, report: Report, at: datetime
+) -> list[Attachment]:
+    """What each reader is shown of a report's files.
+
+    - The reporter and the coordinator: every file still alive (pending ones while their upload may
+      arrive, and the refused ones, so that the uploader learns what happened).
+    - The assigned agency's staff and leadership: the same, but a document the reporter uploaded (it may
+      be an ID card) only to agency staff and only when the report is not anonymous, as the identity.
+    - The public: scrubbed images only, and of the reporter's only those scrubbed before the coordinator's
+      verification, which is the check that the report names no one who must not be named (DESIGN.md §2);
+      a later one waits for the next verification. Staff's own images are public once scrubbed.
+    """
     shown: list[Attachment] = []
     for attachment in sorted(records, key=lambda a: (a.created_at, a.id)):
-        if audience == "public":
-            if attachment.status is AttachmentStatus.READY and attachment.content_type in IMAGE_TYPES:
+        alive = attachment.status is not AttachmentStatus.PENDING or attachment.holds_slot(at)
+        if reader == "public":
+            if _public(attachment, report):
                 shown.append(attachment)
-        elif attachment.status is not AttachmentStatus.PENDING or attachment.holds_slot(at):
+        elif reader in ("reporter", "coordinator"):
+            if alive:
+                shown.append(attachment)
+        elif alive and not _reporters_document_withheld(attachment, reader, report):
             shown.append(attachment)
     return shown
+
+
+def _public(attachment: Attachment, report: Report) -> bool:
+    if attachment.status is not AttachmentStatus.READY or attachment.content_type not in IMAGE_TYPES:
+        return False
+    if attachment.uploaded_by != REPORTER_UPLOAD:
+        return True
+    verified = report.verified_at
+    return verified is not None and attachment.settled_at is not None and attachment.settled_at <= verified
+
+
+def _reporters_document_withheld(attachment: Attachment, reader: Reader, report: Report) -> bool:
+    if attachment.uploaded_by != REPORTER_UPLOAD or attachment.content_type in IMAGE_TYPES:
+        return False
+    return reader == "leadership" or report.anonymous
 
 
 class UploadForm(BaseModel):

@@ -18,9 +18,9 @@ from lapor.domain.attachments import (
     Attachment,
     AttachmentSet,
     AttachmentStatus,
-    Audience,
     NewAttachment,
     NewUpload,
+    Reader,
     UploadForm,
     clean_key,
     download_name,
@@ -93,8 +93,8 @@ class AttachmentService:
         key = upload_key(report_id, record.id)
         return self._files.upload_form(key, record.content_type, record.size, UPLOAD_WINDOW)
 
-    def views(self, stored: StoredReport, audience: Audience) -> list[AttachmentView]:
-        """The files this audience is shown, each ready one with a short-lived download link."""
+    def views(self, stored: StoredReport, reader: Reader) -> list[AttachmentView]:
+        """The files this reader is shown, each ready one with a short-lived download link."""
         report_id = stored.report.id
         return [
             AttachmentView(
@@ -105,7 +105,7 @@ class AttachmentService:
                 uploaded_at=a.created_at,
                 download_url=self._link(report_id, a) if a.status is AttachmentStatus.READY else None,
             )
-            for a in visible_to(stored.attachments.files, audience, self._now())
+            for a in visible_to(stored.attachments.files, reader, stored.report, self._now())
         ]
 
     def scrub_upload(self, key: str) -> Scrubbed:

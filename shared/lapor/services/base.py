@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from lapor.domain.attachments import Audience
+from lapor.domain.attachments import Reader
 from lapor.domain.views import AttachmentView
 from lapor.domain.wallclock import now_utc
 from lapor.ports import ReportRepository, StoredReport
@@ -30,5 +30,5 @@ class Service:
         self._now = now
         self._attachments = attachments
 
-    def _files(self, stored: StoredReport, audience: Audience) -> list[AttachmentView]:
-        return [] if self._attachments is None else self._attachments.views(stored, audience)
+    def _files(self, stored: StoredReport, reader: Reader) -> list[AttachmentView]:
+        return [] if self._attachments is None else self._attachments.views(stored, reader)

@@ -13,7 +13,7 @@ from typing import Any
 
 from lapor.domain.access import StaffCaller, ensure_role, ensure_visible, may_read_identity
 from lapor.domain.actions import Actor, Command, apply_action
-from lapor.domain.attachments import NewAttachment, NewUpload
+from lapor.domain.attachments import NewAttachment, NewUpload, Reader
 from lapor.domain.calendar import start_of_day
 from lapor.domain.catalog import CitySetup
 from lapor.domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, VersionConflict
@@ -73,7 +73,7 @@ class CaseworkService(Service):
 
     def read(self, caller: StaffCaller, report_id: str) -> StaffReportView:
         stored = self._visible(caller, report_id)
-        return staff_view(stored.report, stored.timeline, self._files(stored, "staff"))
+        return staff_view(stored.report, stored.timeline, self._files(stored, _reader(caller)))
 
     def attach(self, caller: StaffCaller, report_id: str, new: NewAttachment) -> NewUpload:
         """An officer adds a file (a follow-up's evidence) to a report in scope; leadership only reads."""
@@ -209,7 +209,8 @@ class CaseworkService(Service):
             report, command, calendar=self._setup.get().calendar(), policy=policy_version(report.sla_policy)
         )
         self._repository.save(change)
-        return staff_view(change.after, [*stored.timeline, change.entry], self._files(stored, "staff"))
+        files = self._files(stored, _reader(caller))
+        return staff_view(change.after, [*stored.timeline, change.entry], files)
 
     def _visible(self, caller: StaffCaller, report_id: str, *, with_identity: bool = False) -> StoredReport:
         if not is_report_id(report_id):
@@ -219,6 +220,13 @@ class CaseworkService(Service):
             raise NotFound(report_id)
         ensure_visible(caller, stored.report)
         return stored
+
+
+def _reader(caller: StaffCaller) -> Reader:
+    """Which of a report's files the caller's role is shown (`lapor.domain.attachments.visible_to`)."""
+    if caller.role is Role.COORDINATOR:
+        return "coordinator"
+    return "agency" if caller.agency_scoped else "leadership"
 
 
 def _version(if_match: str) -> int:
