@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import pytest
 
 from lapor.adapters.s3_files import S3FileStore
@@ -23,6 +24,7 @@ def jakarta(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "session-token")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a session made earlier keeps its credentials
 
 
 def test_an_upload_form_posts_to_the_buckets_regional_endpoint_with_every_condition() -> None:
