@@ -426,3 +426,18 @@ def test_a_reporters_document_is_shown_as_their_identity_would_be(
     assert seen("operator", "dishub") == (["image/jpeg"] if anonymous else both)
     assert seen("official", "dishub") == (["image/jpeg"] if anonymous else both)
     assert seen("leadership") == ["image/jpeg"]
+
+
+def test_a_staff_token_on_the_reporters_route_is_told_the_staff_route(invoke: Invoke) -> None:
+    filed = file_report(invoke)
+    answer = invoke(
+        "post_attachment",
+        report_id=filed["id"],
+        body={"content_type": "image/jpeg", "size": 1000},
+        headers={"Authorization": "Bearer eyJ.staff.token"},
+        drop_headers=("x-report-token",),
+    )
+    assert answer.status == 401
+    assert answer.error["code"] == "use_staff_route"
+    assert "/staff/reports/{id}/attachments" in answer.error["message"]
+    assert uploads_items() == []

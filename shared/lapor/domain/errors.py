@@ -37,6 +37,13 @@ class BadToken(DomainError):
     code = "invalid_token"
 
 
+class UseStaffRoute(BadToken):
+    """A staff token on a reporter's route that has a staff twin (API Gateway cannot check an optional
+    token on one route): 401, naming the route to use."""
+
+    code = "use_staff_route"
+
+
 class Unauthenticated(DomainError):
     """A staff route reached without verified claims (API Gateway's authorizer normally stops it)."""
 

@@ -29,6 +29,10 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "Token laporan tidak cocok dengan laporan ini.",
         "The report token does not match this report.",
     ),
+    "use_staff_route": (
+        "Petugas melampirkan berkas lewat POST /staff/reports/{id}/attachments dengan token staf.",
+        "Staff attach files through POST /staff/reports/{id}/attachments with their staff token.",
+    ),
     "unauthorized": ("Silakan masuk terlebih dahulu.", "Authentication is required."),
     "forbidden": ("Peran Anda tidak boleh melakukan tindakan ini.", "Your role may not take this action."),
     "invalid_transition": (
