@@ -106,6 +106,7 @@ def test_the_reporter_gets_a_form_for_one_file_of_the_declared_type_and_size(inv
         "status": "pending",
         "uploaded_at": listed["uploaded_at"],
         "download_url": None,
+        "reason": None,
     }
 
 
@@ -289,6 +290,7 @@ def test_a_file_that_is_not_what_it_claims_is_rejected_and_frees_its_slot(invoke
         "attachments"
     ]
     assert (listed["status"], listed["download_url"]) == ("rejected", None)
+    assert listed["reason"] == "not_the_declared_type"
     for _ in range(5):
         ok(attach(invoke, filed), 201)  # the rejected file holds no slot
 

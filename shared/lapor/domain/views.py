@@ -92,6 +92,8 @@ class AttachmentView(_View):
     status: Literal["pending", "ready", "rejected"]
     uploaded_at: Instant
     download_url: str | None = None
+    # Why a file was refused (a stable code): `not_the_declared_type`, `too_large`, `too_many_attachments`.
+    reason: str | None = None
 
 
 class ReportView(ReportSummary):

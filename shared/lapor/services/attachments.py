@@ -104,6 +104,7 @@ class AttachmentService:
                 status=a.status.value,
                 uploaded_at=a.created_at,
                 download_url=self._link(report_id, a) if a.status is AttachmentStatus.READY else None,
+                reason=a.reason if a.status is AttachmentStatus.REJECTED else None,
             )
             for a in visible_to(stored.attachments.files, reader, stored.report, self._now())
         ]
