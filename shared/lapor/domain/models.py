@@ -88,10 +88,16 @@ def _not_future(value: date) -> date:
     return value
 
 
-Title = Annotated[StrictStr, Field(max_length=150), min_visible(5)]
-Description = Annotated[StrictStr, Field(max_length=4000), min_visible(20)]
+# `min_length` as well as `min_visible`: the same error for a short text, and the bound in the OpenAPI
+# document (so that clients and the fuzzer know it); `min_visible` then sets white space aside.
+Title = Annotated[StrictStr, Field(min_length=5, max_length=150), min_visible(5)]
+Description = Annotated[StrictStr, Field(min_length=20, max_length=4000), min_visible(20)]
 ShortText = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
-Code = Annotated[StrictStr, Field(max_length=40), _pattern(_CODE, "invalid_code")]
+Code = Annotated[
+    StrictStr,
+    Field(max_length=40, json_schema_extra={"pattern": _CODE.pattern}),
+    _pattern(_CODE, "invalid_code"),
+]
 
 
 def _service_years(value: date) -> date:
@@ -123,9 +129,21 @@ class ReporterIdentity(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
-    email: Annotated[StrictStr, Field(max_length=254), _pattern(_EMAIL, "invalid_email")] | None = None
+    email: (
+        Annotated[
+            StrictStr,
+            Field(max_length=254, json_schema_extra={"pattern": _EMAIL.pattern}),
+            _pattern(_EMAIL, "invalid_email"),
+        ]
+        | None
+    ) = None
     phone: Annotated[StrictStr, Field(max_length=20), AfterValidator(_phone)] | None = None
-    nik: Annotated[StrictStr, _pattern(_NIK, "invalid_nik")] | None = None
+    nik: (
+        Annotated[
+            StrictStr, Field(json_schema_extra={"pattern": _NIK.pattern}), _pattern(_NIK, "invalid_nik")
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _reachable(self) -> ReporterIdentity:
