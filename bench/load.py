@@ -63,6 +63,8 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from local.stack_process import StackProcess, StackProcessError
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -81,7 +83,6 @@ BASELINE_ITEM_BYTES: Final = 1000
 SERVE_FLAG: Final = "--serve-embedded-dynamodb"
 PROXY_VARIABLES: Final = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 KECAMATAN: Final = ("Baros", "Cibeureum", "Cikole", "Citamiang", "Gunungpuyuh", "Lembursitu", "Warudoyong")
-_BANNER_URL: Final = re.compile(r"API\s+(http://127\.0\.0\.1:(\d+))")
 _REQUEST_LINE: Final = re.compile(r"^local: [A-Z]+ \S+ -> \d{3} \(\d+ ms\)$")
 
 # Routes as reported, and the answers each may give under this load.
@@ -154,69 +155,26 @@ class StackError(RuntimeError):
     pass
 
 
-class LocalStack:
-    """`python -m local` in a child process on a free port of 127.0.0.1 and its own data folder."""
+class LocalStack(StackProcess):
+    """`python -m local` in a child process on a free port of 127.0.0.1 and its own data folder
+    (`local.stack_process`), without the environment's proxies."""
 
     def __init__(self, work_dir: Path) -> None:
-        self.data_dir = work_dir / "local-data"
-        self.stdout_path = work_dir / "stack.stdout"
-        self.stderr_path = work_dir / "stack.stderr"
-        self.base_url = ""
-        self.port = 0
-        self.exit_code: int | None = None
-        self.stop_seconds = 0.0
-        self.killed = False
-        self._process: subprocess.Popen[bytes] | None = None
+        super().__init__(
+            work_dir / "local-data",
+            work_dir / "stack.stdout",
+            work_dir / "stack.stderr",
+            base_environment=_without_proxies(os.environ),
+        )
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+    def start(self, timeout: float = STACK_START_SECONDS) -> str:
+        try:
+            return super().start(timeout)
+        except StackProcessError as error:
+            raise StackError(str(error)) from error
 
-    def start(self) -> None:
-        environment = {
-            **_without_proxies(os.environ),
-            "PORT": "0",
-            "LAPOR_DATA_DIR": str(self.data_dir),
-            "LAPOR_SCHEDULER": "off",
-            "PYTHONUNBUFFERED": "1",
-        }
-        with self.stdout_path.open("wb") as stdout, self.stderr_path.open("wb") as stderr:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "local"],
-                cwd=ROOT,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=stdout,
-                stderr=stderr,
-            )
-        started = time.monotonic()
-        with _session() as session:
-            while time.monotonic() - started < STACK_START_SECONDS:
-                if self._process.poll() is not None:
-                    raise StackError(f"the stack exited with {self._process.returncode}:\n{self.tail()}")
-                found = _BANNER_URL.findall(self.stdout_path.read_text(encoding="utf-8", errors="replace"))
-                if found and _healthy(session, found[-1][0]):
-                    self.base_url, self.port = found[-1][0], int(found[-1][1])
-                    return
-                time.sleep(0.2)
-        raise StackError(f"GET /health did not answer 200 within {STACK_START_SECONDS:.0f} s:\n{self.tail()}")
-
-    def stop(self) -> None:
-        """Ctrl-C, as a developer stops it; killed when it has not stopped after STACK_STOP_SECONDS."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        started = time.monotonic()
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=STACK_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.killed = True
-                process.kill()
-                process.wait()
-        self.exit_code = process.returncode
-        self.stop_seconds = time.monotonic() - started
+    def stop(self, timeout: float = STACK_STOP_SECONDS) -> int | None:
+        return super().stop(timeout)
 
     def tail(self, characters: int = 2000) -> str:
         """The end of the stack's stderr (its stdout holds the functions' JSON logs)."""
@@ -235,13 +193,6 @@ class LocalStack:
             elif line.startswith("local: ") and not _REQUEST_LINE.match(line) and line != "local: stopping":
                 others.append(line)
         return tracebacks, others
-
-
-def _healthy(session: requests.Session, base_url: str) -> bool:
-    try:
-        return session.get(f"{base_url}/health", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 # --- recording ---------------------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from local.s3_errors import S3Error, access_denied, invalid_argument
 from local.sigv4 import (
     ALGORITHM,
     Credential,
+    known_secret,
     parse_amz_date,
-    secret_for,
     signature,
     signatures_match,
     signing_key,
@@ -173,14 +173,7 @@ def _verify_signature(fields: dict[str, str], policy_text: str) -> None:
             "x-amz-credential",
             credential_text,
         )
-    secret = secret_for(credential.access_key_id)
-    if secret is None:
-        raise S3Error(
-            403,
-            "InvalidAccessKeyId",
-            "The AWS Access Key Id you provided does not exist in our records.",
-            AWSAccessKeyId=credential.access_key_id,
-        )
+    secret = known_secret(credential.access_key_id)
     provided = _required(fields, SIGNATURE_FIELD)
     if not signatures_match(signature(signing_key(secret, credential), policy_text), provided):
         raise S3Error(

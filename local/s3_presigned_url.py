@@ -19,9 +19,9 @@ from local.sigv4 import (
     canonical_headers,
     canonical_query,
     canonical_request,
+    known_secret,
     parse_amz_date,
     query_pairs,
-    secret_for,
     signature,
     signatures_match,
     signing_key,
@@ -80,14 +80,7 @@ def verify_presigned_url(
     if signed_at.strftime("%Y%m%d") != credential.date:
         raise _parameters_error("Invalid credential date. Date is not the same as X-Amz-Date.")
     expires = _expires(parameters["X-Amz-Expires"])
-    secret = secret_for(credential.access_key_id)
-    if secret is None:
-        raise S3Error(
-            403,
-            "InvalidAccessKeyId",
-            "The AWS Access Key Id you provided does not exist in our records.",
-            AWSAccessKeyId=credential.access_key_id,
-        )
+    secret = known_secret(credential.access_key_id)
     signed_headers = parameters["X-Amz-SignedHeaders"].lower().split(";")
     header_lines = canonical_headers(signed_headers, headers)
     request = canonical_request(

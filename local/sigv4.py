@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, unquote
 
 from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY
+from local.s3_errors import S3Error
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 TERMINATOR = "aws4_request"
@@ -27,6 +28,19 @@ _SECRETS = {DUMMY_ACCESS_KEY_ID: DUMMY_SECRET_ACCESS_KEY}
 
 def secret_for(access_key_id: str) -> str | None:
     return _SECRETS.get(access_key_id)
+
+
+def known_secret(access_key_id: str) -> str:
+    """The secret of a key the stack knows; S3's 403 `InvalidAccessKeyId` for any other."""
+    secret = secret_for(access_key_id)
+    if secret is None:
+        raise S3Error(
+            403,
+            "InvalidAccessKeyId",
+            "The AWS Access Key Id you provided does not exist in our records.",
+            AWSAccessKeyId=access_key_id,
+        )
+    return secret
 
 
 @dataclass(frozen=True)
