@@ -114,7 +114,8 @@ def _direct_actions(node: ast.AST) -> set[str]:
             method, receiver = inner.func.attr, ast.unparse(inner.func.value)
             if method in SDK_ACTIONS and "client" in receiver:  # an SDK client's method, not a port's
                 actions.add(SDK_ACTIONS[method])
-            if method == "_call" and inner.args and isinstance(inner.args[0], ast.Constant):
+            # The repository's own calls: `_call` and `_conditional` (a conditional write) name the operation.
+            if method in ("_call", "_conditional") and inner.args and isinstance(inner.args[0], ast.Constant):
                 actions.add(SDK_ACTIONS[str(inner.args[0].value)])
         if isinstance(inner, ast.Dict):
             for key in inner.keys:

@@ -190,21 +190,14 @@ class DynamoOpen311Store(DynamoReportRepository):
         return _key(items[0]) if items else None
 
     def delete_key(self, key_id: str) -> bool:
-        client_error, _ = _sdk_errors()
-        try:
-            self._call(
-                "delete_item",
-                {
-                    "TableName": self._table,
-                    "Key": {"pk": value(KEYS_PK), "sk": value(f"{KEY_PREFIX}{key_id}")},
-                    "ConditionExpression": "attribute_exists(pk)",
-                },
-            )
-        except client_error as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._conditional(
+            "delete_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(KEYS_PK), "sk": value(f"{KEY_PREFIX}{key_id}")},
+                "ConditionExpression": "attribute_exists(pk)",
+            },
+        )
 
 
 def _key(item: dict[str, Any]) -> ApiKey:
@@ -215,9 +208,3 @@ def _key(item: dict[str, Any]) -> ApiKey:
         created_at=datetime.fromisoformat(str(item["created_at"])),
         created_by=str(item["created_by"]),
     )
-
-
-def _sdk_errors() -> tuple[type[Any], type[Exception]]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return ClientError, BotoCoreError

@@ -15,11 +15,9 @@ from collections.abc import Sequence
 
 from lapor.adapters.dynamodb.codec import from_item, to_item, value
 from lapor.adapters.dynamodb.items import UPLOADS_SK, attachments_from_item, report_pk, uploads_item
-from lapor.adapters.dynamodb.repository import DynamoReportRepository, _sdk_errors
+from lapor.adapters.dynamodb.repository import DynamoReportRepository
 from lapor.domain.attachments import Attachment, AttachmentSet
 from lapor.domain.errors import VersionConflict
-
-_FAILED_CONDITION = "ConditionalCheckFailedException"
 
 
 class DynamoAttachmentRecords(DynamoReportRepository):
@@ -45,10 +43,5 @@ class DynamoAttachmentRecords(DynamoReportRepository):
         if not first:
             request["ExpressionAttributeNames"] = {"#revision": "revision"}
             request["ExpressionAttributeValues"] = {":based_on": value(based_on)}
-        client_error, _ = _sdk_errors()
-        try:
-            self._call("put_item", request)
-        except client_error as error:
-            if error.response.get("Error", {}).get("Code") == _FAILED_CONDITION:
-                raise VersionConflict(report_id) from error
-            raise
+        if not self._conditional("put_item", request):
+            raise VersionConflict(report_id)

@@ -248,21 +248,16 @@ class DynamoReportRepository:
     def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
         """Append one identity read to the report's access log (its own items; the report is untouched)."""
         item = access_log_item(report_id, iso(entry.at), entry.request_id, entry.actor_fields())
-        client_error, _ = _sdk_errors()
-        try:
-            self._call(
-                "put_item",
-                {
-                    "TableName": self._table,
-                    "Item": to_item(item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                },
-            )
-        except client_error as error:
-            # The key is this read's own instant and request: a failed condition is the SDK retrying a put
-            # whose answer was lost, so the entry is there.
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        # The key is this read's own instant and request: a failed condition is the SDK retrying a put whose
+        # answer was lost, so the entry is there.
+        self._conditional(
+            "put_item",
+            {
+                "TableName": self._table,
+                "Item": to_item(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            },
+        )
 
     def identity_reads(self, report_id: str) -> list[IdentityRead]:
         items = self._query_all(
@@ -303,71 +298,52 @@ class DynamoReportRepository:
 
     def suggest_agency(self, report_id: str, agency_id: str) -> bool:
         """Record a route suggestion on a report still waiting for verification; status and version stay."""
-        client_error, _ = _sdk_errors()
-        try:
-            self._call(
-                "update_item",
-                {
-                    "TableName": self._table,
-                    "Key": {"pk": value(report_pk(report_id)), "sk": value(REPORT_SK)},
-                    "UpdateExpression": "SET suggested_agency_id = :agency",
-                    "ConditionExpression": "attribute_exists(pk) AND #status = :waiting",
-                    "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": {
-                        ":agency": value(agency_id),
-                        ":waiting": value("SUBMITTED"),
-                    },
+        return self._conditional(
+            "update_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(report_pk(report_id)), "sk": value(REPORT_SK)},
+                "UpdateExpression": "SET suggested_agency_id = :agency",
+                "ConditionExpression": "attribute_exists(pk) AND #status = :waiting",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {
+                    ":agency": value(agency_id),
+                    ":waiting": value("SUBMITTED"),
                 },
-            )
-        except client_error as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            },
+        )
 
     def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
         """Replace the reporter's token hash, at most once per period; False when too soon or unknown."""
-        client_error, _ = _sdk_errors()
-        try:
-            self._call(
-                "update_item",
-                {
-                    "TableName": self._table,
-                    "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
-                    "UpdateExpression": "SET token_hash = :hash, renewed_at = :at",
-                    # `token_hash = :hash`: the SDK retrying this very renewal after a lost answer.
-                    "ConditionExpression": "attribute_exists(pk) AND "
-                    "(attribute_not_exists(renewed_at) OR renewed_at < :since OR token_hash = :hash)",
-                    "ExpressionAttributeValues": {
-                        ":hash": value(token_hash),
-                        ":at": value(iso(at)),
-                        ":since": value(iso(not_since)),
-                    },
+        return self._conditional(
+            "update_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "UpdateExpression": "SET token_hash = :hash, renewed_at = :at",
+                # `token_hash = :hash`: the SDK retrying this very renewal after a lost answer.
+                "ConditionExpression": "attribute_exists(pk) AND "
+                "(attribute_not_exists(renewed_at) OR renewed_at < :since OR token_hash = :hash)",
+                "ExpressionAttributeValues": {
+                    ":hash": value(token_hash),
+                    ":at": value(iso(at)),
+                    ":since": value(iso(not_since)),
                 },
-            )
-        except client_error as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            },
+        )
 
     def release_access(self, report_id: str, token_hash: str) -> None:
         """Lift the renewal's rate limit when its link could not be sent, so the reporter can ask again."""
-        client_error, _ = _sdk_errors()
-        try:
-            self._call(
-                "update_item",
-                {
-                    "TableName": self._table,
-                    "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
-                    "UpdateExpression": "REMOVE renewed_at",
-                    "ConditionExpression": "token_hash = :hash",
-                    "ExpressionAttributeValues": {":hash": value(token_hash)},
-                },
-            )
-        except client_error as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        self._conditional(
+            "update_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "UpdateExpression": "REMOVE renewed_at",
+                "ConditionExpression": "token_hash = :hash",
+                "ExpressionAttributeValues": {":hash": value(token_hash)},
+            },
+        )
 
     def save_calendar(self, change: CalendarChange) -> None:
         based_on = change.based_on
@@ -511,6 +487,17 @@ class DynamoReportRepository:
             if not last:
                 return items
             request = {**request, "ExclusiveStartKey": last}
+
+    def _conditional(self, operation: str, request: dict[str, Any]) -> bool:
+        """One conditional write; False when its condition failed (any other error raises)."""
+        client_error, _ = _sdk_errors()
+        try:
+            self._call(operation, request)
+        except client_error as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         client_error, sdk_error = _sdk_errors()
