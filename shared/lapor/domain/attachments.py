@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import datetime, timedelta
@@ -150,8 +149,13 @@ def ensure_room(status: Status, existing: AttachmentSet, at: datetime) -> None:
     """A closed-off report takes no file; nor one holding `MAX_PER_REPORT` already."""
     if status in CLOSED_TO_ATTACHMENTS:
         raise InvalidTransition(f"a {status.value} report takes no attachments")
-    if sum(1 for a in existing.files if a.holds_slot(at)) >= MAX_PER_REPORT:
+    if _held(existing, at) >= MAX_PER_REPORT:
         raise TooManyAttachments(f"{MAX_PER_REPORT} files already")
+
+
+def _held(existing: AttachmentSet, at: datetime, but: str | None = None) -> int:
+    """How many slots the report's files hold at `at` (leaving out the file `but`)."""
+    return sum(1 for a in existing.files if a.id != but and a.holds_slot(at))
 
 
 def kept(existing: AttachmentSet, at: datetime) -> list[Attachment]:
@@ -169,10 +173,7 @@ def room_for(existing: AttachmentSet, record: Attachment, at: datetime) -> bool:
     """May `record`'s file be kept? Always while its slot is held; after that (a scrub delayed past the
     form's window and the grace, by retries) only if the report has a free slot now, so that a late file
     never makes a sixth."""
-    if record.holds_slot(at):
-        return True
-    others = sum(1 for a in existing.files if a.id != record.id and a.holds_slot(at))
-    return others < MAX_PER_REPORT
+    return record.holds_slot(at) or _held(existing, at, but=record.id) < MAX_PER_REPORT
 
 
 def settled(
@@ -197,9 +198,7 @@ def find(existing: AttachmentSet, attachment_id: str) -> Attachment | None:
     return next((a for a in existing.files if a.id == attachment_id), None)
 
 
-def visible_to(
-    records: Iterable[Attachment], reader: Reader, report: Report, at: datetime
-) -> list[Attachment]:
+def visible_to(existing: AttachmentSet, reader: Reader, report: Report, at: datetime) -> list[Attachment]:
     """What each reader is shown of a report's files.
 
     - The reporter and the coordinator: every file still alive (pending ones while their upload may
@@ -211,7 +210,7 @@ def visible_to(
       a later one waits for the next verification. Staff's own images are public once scrubbed.
     """
     shown: list[Attachment] = []
-    for attachment in sorted(records, key=lambda a: (a.created_at, a.id)):
+    for attachment in existing.in_order():
         alive = attachment.status is not AttachmentStatus.PENDING or attachment.holds_slot(at)
         if reader == "public":
             if _public(attachment, report):

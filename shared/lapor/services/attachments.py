@@ -106,7 +106,7 @@ class AttachmentService:
                 download_url=self._link(report_id, a) if a.status is AttachmentStatus.READY else None,
                 reason=a.reason if a.status is AttachmentStatus.REJECTED else None,
             )
-            for a in visible_to(stored.attachments.files, reader, stored.report, self._now())
+            for a in visible_to(stored.attachments, reader, stored.report, self._now())
         ]
 
     def scrub_upload(self, key: str) -> Scrubbed:
