@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lapor.domain.attachments import MAX_SIZE_BYTES
 from lapor.domain.image_metadata import scrub
-from tests.unit.test_image_metadata import COMMENT, TRAILER, XMP, exif_block
+from tests.photos import COMMENT, TRAILER, XMP, exif_block
 
 MAX_PEAK_RATIO = 4.0  # peak allocations during a scrub, as a multiple of the file's size
 

@@ -13,7 +13,7 @@ import requests
 from PIL import Image
 
 from tests.e2e.http_client import TIMEOUT, Api, Filed
-from tests.unit.test_image_metadata import GPS_IFD, full_jpeg, make_jpeg
+from tests.photos import GPS_IFD, full_jpeg, make_jpeg
 
 pytestmark = pytest.mark.e2e
 

@@ -27,7 +27,7 @@ from tests.integration.conftest import (
     table_items,
 )
 from tests.integration.test_casework_api import file_report, ok, reporter_token
-from tests.unit.test_image_metadata import GPS_IFD, full_jpeg, make_jpeg, pixels
+from tests.photos import GPS_IFD, full_jpeg, make_jpeg, pixels
 
 MB = 1024 * 1024
 

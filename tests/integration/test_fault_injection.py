@@ -1100,7 +1100,7 @@ def _uploaded(invoke: Invoke, filed: dict[str, Any]) -> str:
     import boto3
 
     from tests.integration.conftest import ATTACHMENTS_BUCKET
-    from tests.unit.test_image_metadata import full_jpeg
+    from tests.photos import full_jpeg
 
     photo = full_jpeg()
     form = invoke(

@@ -439,7 +439,7 @@ def test_only_the_coordinator_manages_keys(keys: Callable[..., Answer]) -> None:
 def test_a_scrubbed_photo_is_the_requests_media_url(open311: Call, invoke: Any) -> None:
     from tests.integration.test_attachments_api import uploaded_and_scrubbed
     from tests.integration.test_casework_api import file_report
-    from tests.unit.test_image_metadata import make_jpeg
+    from tests.photos import make_jpeg
 
     filed = file_report(invoke)
     uploaded_and_scrubbed(invoke, filed, b"%PDF-1.7\n%%EOF\n", "application/pdf")  # never public
