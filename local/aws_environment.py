@@ -16,6 +16,15 @@ DUMMY_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - a placeholder, not a secret
 _REMOVED = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 
+def unverified_authorization(service: str, signed_headers: str = "host") -> str:
+    """A SigV4 `Authorization` header for the stack's own calls to the embedded moto server: moto reads only
+    the credential scope (service and region) from it, so the signature is a placeholder."""
+    return (
+        f"AWS4-HMAC-SHA256 Credential={DUMMY_ACCESS_KEY_ID}/20240101/{REGION}/{service}/aws4_request, "
+        f"SignedHeaders={signed_headers}, Signature=0"
+    )
+
+
 def aws_environment(endpoint_url: str) -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY_ID,

@@ -12,7 +12,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from local.aws_environment import DUMMY_ACCESS_KEY_ID, REGION
+from local.aws_environment import unverified_authorization
 
 TIMEOUT_SECONDS = 30
 
@@ -22,14 +22,6 @@ class EmbeddedApiError(RuntimeError):
         super().__init__(f"{action} answered {status}: {answer[:300].decode('utf-8', errors='replace')}")
         self.status = status
         self.answer = answer
-
-
-def _authorization(service: str) -> str:
-    """An unverified SigV4 header: moto reads only the credential scope (service and region) from it."""
-    return (
-        f"AWS4-HMAC-SHA256 Credential={DUMMY_ACCESS_KEY_ID}/20240101/{REGION}/{service}/aws4_request, "
-        "SignedHeaders=host, Signature=0"
-    )
 
 
 class EmbeddedApi:
@@ -45,7 +37,7 @@ class EmbeddedApi:
         headers = {
             "Content-Type": f"application/x-amz-json-{json_version}",
             "X-Amz-Target": target,
-            "Authorization": _authorization(service),
+            "Authorization": unverified_authorization(service),
         }
         answer = self._post(target, json.dumps(request).encode("utf-8"), headers)
         parsed: dict[str, Any] = json.loads(answer or b"{}")
@@ -55,7 +47,7 @@ class EmbeddedApi:
         """A query-protocol call (SNS): form-encoded parameters in, the XML answer out."""
         headers = {
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            "Authorization": _authorization(service),
+            "Authorization": unverified_authorization(service),
         }
         return self._post(parameters.get("Action", service), urlencode(parameters).encode(), headers)
 

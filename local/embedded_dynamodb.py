@@ -18,7 +18,12 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import Client
 
-from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
+from local.aws_environment import (
+    DUMMY_ACCESS_KEY_ID,
+    DUMMY_SECRET_ACCESS_KEY,
+    REGION,
+    unverified_authorization,
+)
 from local.mutation_log import DYNAMODB_TARGET_PREFIX, MutationLoggingMiddleware
 from local.publication_middleware import PublicationMiddleware
 from local.s3_mirror import S3WriteMiddleware
@@ -27,10 +32,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 HOST = "127.0.0.1"
-_SIGNATURE = (
-    f"AWS4-HMAC-SHA256 Credential={DUMMY_ACCESS_KEY_ID}/20240101/{REGION}/dynamodb/aws4_request, "
-    "SignedHeaders=host;x-amz-target, Signature=0"
-)
 
 
 class DynamoDBCallError(RuntimeError):
@@ -102,7 +103,7 @@ def call_wsgi_dynamodb(app: Any, action: str, request: dict[str, Any]) -> dict[s
         headers={
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": DYNAMODB_TARGET_PREFIX + action,
-            "Authorization": _SIGNATURE,
+            "Authorization": unverified_authorization("dynamodb", "host;x-amz-target"),
             "Host": f"dynamodb.{REGION}.amazonaws.com",
         },
     )

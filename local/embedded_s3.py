@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from werkzeug.test import Client
 
-from local.aws_environment import DUMMY_ACCESS_KEY_ID, REGION
+from local.aws_environment import REGION, unverified_authorization
 from local.mutation_log import WSGIApplication
 
 TIMEOUT_SECONDS = 30
@@ -33,10 +33,6 @@ STORED_HEADERS = frozenset(
     }
 )
 METADATA_PREFIX = "x-amz-meta-"
-_AUTHORIZATION = (
-    f"AWS4-HMAC-SHA256 Credential={DUMMY_ACCESS_KEY_ID}/20240101/{REGION}/s3/aws4_request, "
-    "SignedHeaders=host, Signature=0"
-)  # unverified: moto reads the service and region from it
 _CREATE_BUCKET = (
     "<CreateBucketConfiguration><LocationConstraint>"
     f"{REGION}</LocationConstraint></CreateBucketConfiguration>"
@@ -163,7 +159,7 @@ def socket_transport(endpoint_url: str) -> Transport:
                 method,
                 f"{path}?{query}" if query else path,
                 body=body,
-                headers={**headers, "Authorization": _AUTHORIZATION, "Connection": "close"},
+                headers={**headers, "Authorization": unverified_authorization("s3"), "Connection": "close"},
             )
             response = connection.getresponse()
             return Answer(response.status, response.getheaders(), response.read())
@@ -183,7 +179,7 @@ def wsgi_transport(app: WSGIApplication) -> Transport:
             method=method,
             query_string=query,
             data=body,
-            headers={**headers, "Authorization": _AUTHORIZATION, "Host": "127.0.0.1"},
+            headers={**headers, "Authorization": unverified_authorization("s3"), "Host": "127.0.0.1"},
         )
         return Answer(response.status_code, list(response.headers.items()), response.get_data())
 

@@ -12,7 +12,6 @@ import json
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 from local.aws_environment import ACCOUNT_ID
@@ -22,7 +21,6 @@ from local.template import BucketSpec
 S3_SOURCE = "aws.s3"
 OBJECT_CREATED = "Object Created"
 POST_OBJECT = "POST Object"  # the `reason` of a browser upload (PutObject, CopyObject... for the others)
-EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class _Sequencer:
@@ -93,8 +91,7 @@ class S3EventNotifications:
                     source=S3_SOURCE,
                     detail_type=OBJECT_CREATED,
                     detail=json.dumps(detail),
-                    resources=(spec.arn,),
-                    time=datetime.now(UTC).strftime(EVENT_TIME_FORMAT),
+                    resources=(spec.arn,),  # no `time`: delivery stamps it, as EventBridge does
                 )
             ]
         )
