@@ -1097,32 +1097,21 @@ def test_an_attachment_form_under_persistent_faults_answers_503_and_writes_nothi
 
 
 def _uploaded(invoke: Invoke, filed: dict[str, Any]) -> str:
-    import boto3
-
-    from tests.integration.conftest import ATTACHMENTS_BUCKET
+    """A form for a phone's photo, and the photo in incoming/ as S3 would store it; the key."""
+    from tests.integration.test_attachments_api import attach, upload
     from tests.photos import full_jpeg
 
     photo = full_jpeg()
-    form = invoke(
-        "post_attachment",
-        report_id=filed["id"],
-        body={"content_type": "image/jpeg", "size": len(photo)},
-        headers=token(filed),
-    )
+    form = attach(invoke, filed, size=len(photo))
     key = str(form.body["upload"]["fields"]["key"])
-    boto3.client("s3").put_object(Bucket=ATTACHMENTS_BUCKET, Key=key, Body=photo, ContentType="image/jpeg")
+    upload(key, photo, "image/jpeg")
     return key
 
 
 def _scrub(key: str) -> dict[str, Any]:
-    from attachments.handler import lambda_handler
-    from tests.integration.conftest import ATTACHMENTS_BUCKET, load_event
+    from tests.integration.test_attachments_api import run_scrubber
 
-    event = copy.deepcopy(load_event("object_created", "attachments"))
-    event["detail"]["bucket"]["name"] = ATTACHMENTS_BUCKET
-    event["detail"]["object"]["key"] = key
-    result: dict[str, Any] = lambda_handler(event, LambdaContext("attachments", 512, 30))
-    return result
+    return run_scrubber(key, 0)
 
 
 def _scrubbed(key: str) -> bool:
