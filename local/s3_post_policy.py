@@ -27,6 +27,7 @@ from local.sigv4 import (
     known_secret,
     parse_amz_date,
     signature,
+    signature_mismatch,
     signatures_match,
     signing_key,
 )
@@ -176,15 +177,7 @@ def _verify_signature(fields: dict[str, str], policy_text: str) -> None:
     secret = known_secret(credential.access_key_id)
     provided = _required(fields, SIGNATURE_FIELD)
     if not signatures_match(signature(signing_key(secret, credential), policy_text), provided):
-        raise S3Error(
-            403,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. Check your key "
-            "and signing method.",
-            AWSAccessKeyId=credential.access_key_id,
-            StringToSign=policy_text,
-            SignatureProvided=provided,
-        )
+        raise signature_mismatch(credential.access_key_id, policy_text, provided)
 
 
 def _invalid_policy(reason: str) -> S3Error:

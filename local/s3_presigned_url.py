@@ -23,6 +23,7 @@ from local.sigv4 import (
     parse_amz_date,
     query_pairs,
     signature,
+    signature_mismatch,
     signatures_match,
     signing_key,
     string_to_sign,
@@ -95,16 +96,7 @@ def verify_presigned_url(
     provided = parameters[SIGNATURE_PARAMETER]
     expected = signature(signing_key(secret, credential), to_sign)
     if header_lines is None or not signatures_match(expected, provided):
-        raise S3Error(
-            403,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. Check your key "
-            "and signing method.",
-            AWSAccessKeyId=credential.access_key_id,
-            StringToSign=to_sign,
-            SignatureProvided=provided,
-            CanonicalRequest=request,
-        )
+        raise signature_mismatch(credential.access_key_id, to_sign, provided, CanonicalRequest=request)
     if now < signed_at - CLOCK_SKEW:
         raise access_denied("Request is not valid yet")
     expires_at = signed_at + timedelta(seconds=expires)

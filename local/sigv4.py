@@ -30,6 +30,20 @@ def secret_for(access_key_id: str) -> str | None:
     return _SECRETS.get(access_key_id)
 
 
+def signature_mismatch(access_key_id: str, string_signed: str, provided: str, **details: str) -> S3Error:
+    """S3's 403 `SignatureDoesNotMatch`, with what it says it signed."""
+    return S3Error(
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. Check your key "
+        "and signing method.",
+        AWSAccessKeyId=access_key_id,
+        StringToSign=string_signed,
+        SignatureProvided=provided,
+        **details,
+    )
+
+
 def known_secret(access_key_id: str) -> str:
     """The secret of a key the stack knows; S3's 403 `InvalidAccessKeyId` for any other."""
     secret = secret_for(access_key_id)

@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +35,7 @@ from werkzeug.test import Client
 
 from local import dead_letters
 from local.aws_environment import ACCOUNT_ID, DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
-from local.gateway import GatewayServer, build_gateway, make_gateway_server
+from local.gateway import build_gateway, make_gateway_server
 from local.paths import TEMPLATE_PATH
 from local.s3_endpoint import MAX_UPLOAD_BODY_BYTES, S3_PREFIX
 from local.stack import PUBLIC_ENDPOINT_VARIABLE, LocalBackend
@@ -174,12 +175,8 @@ def signing_client(
 @dataclass
 class S3Stack:
     backend: LocalBackend
-    server: GatewayServer
+    base_url: str
     template: Template
-
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
 
     @property
     def received(self) -> list[dict[str, Any]]:
@@ -236,13 +233,12 @@ def s3_error(response: requests.Response) -> tuple[int, str, str]:
     return response.status_code, root.findtext("Code", ""), root.findtext("Message", "")
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Stack]:
-    saved_environ, saved_path = dict(os.environ), list(sys.path)
-    template = s3_template(tmp_path_factory.mktemp("s3-stack"))
+@contextmanager
+def running_stack(template: Template, data_dir: Path | None) -> Iterator[tuple[LocalBackend, str]]:
+    """A stack with its gateway on a free port; stopped, and moto emptied, on leaving."""
     reset_moto()
     server = make_gateway_server(0)
-    backend = LocalBackend.start(template, None, public_url=server.base_url)
+    backend = LocalBackend.start(template, data_dir, public_url=server.base_url)
     server.gateway = build_gateway(
         template,
         backend.functions,
@@ -251,15 +247,24 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Stack]:
         backend.consequences.run,
         s3=backend.s3,
     )
-    serving = threading.Thread(target=server.serve_forever, daemon=True)
-    serving.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield S3Stack(backend, server, template)
+        yield backend, server.base_url
     finally:
         server.shutdown()
         server.server_close()
         backend.stop()
         reset_moto()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Stack]:
+    saved_environ, saved_path = dict(os.environ), list(sys.path)
+    template = s3_template(tmp_path_factory.mktemp("s3-stack"))
+    try:
+        with running_stack(template, None) as (backend, base_url):
+            yield S3Stack(backend, base_url, template)
+    finally:
         os.environ.clear()
         os.environ.update(saved_environ)
         sys.path[:] = saved_path

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
@@ -20,42 +18,16 @@ import requests
 
 from local.aws_environment import REGION
 from local.data_dir import S3_DIR_NAME
-from local.gateway import build_gateway, make_gateway_server
-from local.stack import LocalBackend
 from local.template import Template
 from tests.integration.test_local_s3 import (
     BUCKET,
     JPEG,
     STANDIN_PACKAGE,
     post_form,
-    reset_moto,
+    running_stack,
     s3_template,
     signing_client,
 )
-
-
-@contextmanager
-def running_stack(template: Template, data_dir: Path | None) -> Iterator[tuple[LocalBackend, str]]:
-    """A stack with its gateway on a free port; stopped, and moto emptied, on leaving."""
-    reset_moto()
-    server = make_gateway_server(0)
-    backend = LocalBackend.start(template, data_dir, public_url=server.base_url)
-    server.gateway = build_gateway(
-        template,
-        backend.functions,
-        backend.secret,
-        template.root_dir / "openapi.json",
-        backend.consequences.run,
-        s3=backend.s3,
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield backend, server.base_url
-    finally:
-        server.shutdown()
-        server.server_close()
-        backend.stop()
-        reset_moto()
 
 
 @pytest.fixture
