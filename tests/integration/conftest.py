@@ -11,8 +11,10 @@ import io
 import json
 import logging
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +47,29 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("ATTACHMENTS_PUBLIC_ENDPOINT", None)
 ATTACHMENTS_BUCKET = os.environ["ATTACHMENTS_BUCKET"]
+
+
+def reset_moto() -> None:
+    """Empty moto's backends (they are the process's: every in-process local stack shares them)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.test import Client
+
+    Client(DomainDispatcherApplication(create_backend_app)).post("/moto-api/reset")
+
+
+@contextmanager
+def process_state_kept(standin_package: str) -> Iterator[None]:
+    """The environment, the import path and the stand-in handlers' modules as they were before an
+    in-process local stack (which sets its environment and imports its functions' code) ran."""
+    saved_environ, saved_path = dict(os.environ), list(sys.path)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        sys.path[:] = saved_path
+        for name in [name for name in sys.modules if name.split(".")[0] == standin_package]:
+            del sys.modules[name]
 
 
 def _clear_caches() -> None:

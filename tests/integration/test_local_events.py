@@ -8,7 +8,6 @@ One in-memory stack for the module, on a small template with stand-in handlers w
 from __future__ import annotations
 
 import json
-import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -18,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
 
 from local import dead_letters, outbox
 from local.aws_environment import ACCOUNT_ID, REGION
@@ -32,6 +29,7 @@ from local.http_types import IncomingRequest
 from local.stack import LocalBackend
 from local.template import Template, load_template
 from local.triggers import read_triggers
+from tests.integration.conftest import process_state_kept, reset_moto
 
 STANDIN_PACKAGE = "standin_events"
 STREAM_FILTERS = [
@@ -283,40 +281,31 @@ class Stack:
         return str(table["Table"]["LatestStreamArn"])
 
 
-def _reset_moto() -> None:
-    Client(DomainDispatcherApplication(create_backend_app)).post("/moto-api/reset")
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    saved_environ, saved_path = dict(os.environ), list(sys.path)
-    root = tmp_path_factory.mktemp("events-stack")
-    package = root / "fn" / STANDIN_PACKAGE
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "handlers.py").write_text(STANDIN_HANDLERS)
-    (root / "template.yaml").write_text(TEMPLATE)
-    template = load_template(root / "template.yaml")
-    _reset_moto()
-    backend = LocalBackend.start(template, None)
-    gateway = build_gateway(
-        template, backend.functions, backend.secret, root / "openapi.json", backend.consequences.run
-    )
-    try:
-        started = Stack(backend, gateway, template)
-        started.post("/write", {"items": [_item("START", "FIRST")]})
-        started.first_delivery = [
-            sk for invocation in started.received["audit"] for sk in _sort_keys(invocation)
-        ]
-        yield started
-    finally:
-        backend.stop()
-        _reset_moto()
-        os.environ.clear()
-        os.environ.update(saved_environ)
-        sys.path[:] = saved_path
-        for name in [name for name in sys.modules if name.split(".")[0] == STANDIN_PACKAGE]:
-            del sys.modules[name]
+    with process_state_kept(STANDIN_PACKAGE):
+        root = tmp_path_factory.mktemp("events-stack")
+        package = root / "fn" / STANDIN_PACKAGE
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "handlers.py").write_text(STANDIN_HANDLERS)
+        (root / "template.yaml").write_text(TEMPLATE)
+        template = load_template(root / "template.yaml")
+        reset_moto()
+        backend = LocalBackend.start(template, None)
+        gateway = build_gateway(
+            template, backend.functions, backend.secret, root / "openapi.json", backend.consequences.run
+        )
+        try:
+            started = Stack(backend, gateway, template)
+            started.post("/write", {"items": [_item("START", "FIRST")]})
+            started.first_delivery = [
+                sk for invocation in started.received["audit"] for sk in _sort_keys(invocation)
+            ]
+            yield started
+        finally:
+            backend.stop()
+            reset_moto()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -30,8 +29,6 @@ import requests
 from aws_lambda_powertools.utilities.data_classes import S3EventBridgeNotificationEvent
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
 
 from local import dead_letters
 from local.aws_environment import ACCOUNT_ID, DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
@@ -41,6 +38,7 @@ from local.s3_endpoint import MAX_UPLOAD_BODY_BYTES, S3_PREFIX
 from local.stack import PUBLIC_ENDPOINT_VARIABLE, LocalBackend
 from local.template import Template, load_template
 from local.triggers import read_triggers
+from tests.integration.conftest import process_state_kept, reset_moto
 
 STANDIN_PACKAGE = "standin_s3"
 BUCKET = "lapor-local-attachmentsbucket"
@@ -154,10 +152,6 @@ def s3_template(root: Path) -> Template:
     return Template(path=root / "template.yaml", document=document)
 
 
-def reset_moto() -> None:
-    Client(DomainDispatcherApplication(create_backend_app)).post("/moto-api/reset")
-
-
 def signing_client(
     base_url: str, secret: str = DUMMY_SECRET_ACCESS_KEY, access_key: str = DUMMY_ACCESS_KEY_ID
 ) -> Any:
@@ -259,17 +253,10 @@ def running_stack(template: Template, data_dir: Path | None) -> Iterator[tuple[L
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Stack]:
-    saved_environ, saved_path = dict(os.environ), list(sys.path)
-    template = s3_template(tmp_path_factory.mktemp("s3-stack"))
-    try:
+    with process_state_kept(STANDIN_PACKAGE):
+        template = s3_template(tmp_path_factory.mktemp("s3-stack"))
         with running_stack(template, None) as (backend, base_url):
             yield S3Stack(backend, base_url, template)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_environ)
-        sys.path[:] = saved_path
-        for name in [name for name in sys.modules if name.split(".")[0] == STANDIN_PACKAGE]:
-            del sys.modules[name]
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ Its own module: moto's state is the process's, and each test here empties it bet
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import requests
 from local.aws_environment import REGION
 from local.data_dir import S3_DIR_NAME
 from local.template import Template
+from tests.integration.conftest import process_state_kept
 from tests.integration.test_local_s3 import (
     BUCKET,
     JPEG,
@@ -32,13 +31,8 @@ from tests.integration.test_local_s3 import (
 
 @pytest.fixture
 def template(tmp_path: Path) -> Iterator[Template]:
-    saved_environ, saved_path = dict(os.environ), list(sys.path)
-    yield s3_template(tmp_path / "stack")
-    os.environ.clear()
-    os.environ.update(saved_environ)
-    sys.path[:] = saved_path
-    for name in [name for name in sys.modules if name.split(".")[0] == STANDIN_PACKAGE]:
-        del sys.modules[name]
+    with process_state_kept(STANDIN_PACKAGE):
+        yield s3_template(tmp_path / "stack")
 
 
 def upload(base_url: str, key: str, data: bytes = JPEG, content_type: str = "image/jpeg") -> None:
