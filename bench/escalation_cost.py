@@ -424,7 +424,7 @@ def run_configuration(due: int, others: int) -> Result:
         dynamodb_client.cache_clear()  # the functions' client, built inside the mock
         client = dynamodb_client()
         repository = DynamoReportRepository(client, TABLE)
-        service = EscalationService(repository, CitySetupCache(repository.city_setup))
+        service = EscalationService(repository, CitySetupCache(repository.city_setup), due_shards=DUE_SHARDS)
         counter = CallCounter()
         counter.attach(client)
         job_started = time.perf_counter()

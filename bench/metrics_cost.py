@@ -529,7 +529,8 @@ def measure(per_day: int, history_days: int, stale: int) -> Result:
         dynamodb_client.cache_clear()  # the functions' client, built inside the mock
         client = dynamodb_client()
         repository = DynamoReportRepository(client, TABLE)
-        service = MetricsService(repository, CitySetupCache(repository.city_setup), now=lambda: TIME)
+        setup = CitySetupCache(repository.city_setup)
+        service = MetricsService(repository, setup, due_shards=DUE_SHARDS, now=lambda: TIME)
         counter = CallCounter()
         counter.attach(client)
         with moto_sorted_once():

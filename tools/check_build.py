@@ -25,8 +25,8 @@ LAYER_REQUIRED = (
 # Function logical id -> paths its code directory must hold.
 FUNCTIONS_REQUIRED: dict[str, tuple[str, ...]] = {
     "IntakeFunction": ("intake/handler.py",),
-    "RoutingFunction": ("routing/handler.py",),
-    "RoutingStreamFunction": ("routing/stream.py",),
+    "StaffFunction": ("staff/handler.py",),
+    "ReportStreamFunction": ("report_stream/handler.py",),
     "NotifyFunction": ("notify/handler.py",),
     "EscalationFunction": ("escalation/handler.py",),
     "MetricsFunction": ("metrics/handler.py",),

@@ -1,12 +1,16 @@
-"""The storage port the services depend on. `lapor.adapters.dynamodb` implements it; tests may fake it."""
+"""Every port the services depend on, with the data that crosses them.
+
+The adapters implement them (`lapor.adapters`); `tests/fakes` holds an in-memory implementation of each, so
+the services' own rules are unit-tested without moto. The table below says who uses which.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import date, datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from lapor.domain.actions import Change
 from lapor.domain.attachments import Attachment, AttachmentSet, UploadForm
@@ -15,6 +19,10 @@ from lapor.domain.catalog import CitySetup
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
+
+if TYPE_CHECKING:  # annotations only: a handler that never notifies or speaks Open311 imports neither
+    from lapor.domain.notifications import Contact, Message
+    from lapor.domain.open311 import ApiKey
 
 Item = TypeVar("Item")
 
@@ -105,42 +113,100 @@ class Page(Generic[Item]):
     next_cursor: str | None
 
 
-class ReportRepository(Protocol):
+# --- the ports ------------------------------------------------------------------------------------------
+#
+# Narrow by consumer: each service depends on the few it uses whole. `lapor.adapters.dynamodb` implements the
+# storage ones (one class serves them all), `tests/fakes` has an in-memory implementation of each.
+#
+# | Port | Used by |
+# |---|---|
+# | `ReportReader`, `ChangeWriter`, `ReportStore` (both) | the services that read a report or store a change |
+# | `IntakeStore` | `IntakeService` |
+# | `CaseworkStore`, `StaffLists` | `CaseworkService`; `ExportService` (lists only) |
+# | `CalendarStore`, `RuleStore`, `SetupSource` | `CalendarAdmin`, `RoutingRulesAdmin`, `CitySetupCache` |
+# | `DueIndex`, `EscalationStore`, `MetricsStore` | `EscalationService`, `MetricsService` |
+# | `RouteSuggestions` | `ReportStreamService` |
+# | `Open311Requests`, `Open311Keys` | `Open311Service`, `Open311KeyService` |
+# | `AttachmentRecords`, `FileStore` | `AttachmentService` |
+# | `EventPublisher` | `IntakeService` (access links), `ReportStreamService` |
+# | `MessageSender`, `ContactBook` | the notifier |
+
+
+class ReportReader(Protocol):
+    def get(
+        self, report_id: str, *, with_identity: bool = False, with_token: bool = False
+    ) -> StoredReport | None:
+        """One read: the report and its timeline (and, when asked, the identity and the token's hash)."""
+
+
+class ChangeWriter(Protocol):
+    def save(self, change: Change) -> None:
+        """Store a state change: one conditional transactional write; `VersionConflict` when stale."""
+
+
+class ReportStore(ReportReader, ChangeWriter, Protocol):
+    """Read one report, store one change to it: what every action on a report needs."""
+
+
+class IntakeStore(ReportStore, Protocol):
     def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
         """Store a new report, its identity, first timeline entry and metric event: one transactional write.
 
         Raises `IdCollision` when the id is taken, `StoreUnavailable` when throttled.
         """
 
-    def get(
-        self, report_id: str, *, with_identity: bool = False, with_token: bool = False
-    ) -> StoredReport | None:
-        """One read: the report and its timeline (and, when asked, the identity and the token's hash)."""
-
-    def save(self, change: Change) -> None:
-        """Store a state change: one conditional transactional write; `VersionConflict` when stale."""
-
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
         """One query: verified, non-confidential reports, newest first. `Unparseable` on a bad cursor."""
 
+    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
+        """Replace the reporter's token hash unless it was renewed at or after `not_since`."""
+
+    def release_access(self, report_id: str, token_hash: str) -> None:
+        """Lift the renewal's rate limit (its link could not be sent)."""
+
+
+class StaffLists(Protocol):
     def list_staff(self, where: StaffFilter, limit: int, cursor: str | None) -> Page[StaffReportSummary]:
         """One query: running clocks first by their soonest deadline, then the rest."""
 
+
+class CaseworkStore(ReportStore, StaffLists, Protocol):
+    def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
+        """Append one identity read to the report's access log."""
+
+    def identity_reads(self, report_id: str) -> list[IdentityRead]:
+        """The report's access log, oldest first."""
+
+
+class SetupSource(Protocol):
     def city_setup(self) -> CitySetup:
         """The catalog, the routing rules and the calendar adjustments (one query)."""
 
+
+class CalendarStore(Protocol):
     def save_calendar(self, change: CalendarChange) -> None:
         """Store a year's adjustments and their audit entry; `VersionConflict` when the revision moved."""
 
-    def mark_calendar(self, revision: int) -> None:
-        """Record that the running clocks now follow the calendar at `revision`."""
 
+class RuleStore(Protocol):
+    def replace_routing_rules(self, old: Sequence[RoutingRule], new: Sequence[RoutingRule]) -> None:
+        """Store the coordinator's new rule set."""
+
+
+class DueIndex(Protocol):
     def due_reports(
         self, shard: int, until: datetime | None, start: str | None, limit: int
     ) -> tuple[list[Report], str | None]:
         """One page of one due-index shard: reports with a step due at or before `until` (None: every
         report with a running clock)."""
 
+
+class EscalationStore(DueIndex, ChangeWriter, Protocol):
+    def mark_calendar(self, revision: int) -> None:
+        """Record that the running clocks now follow the calendar at `revision`."""
+
+
+class MetricsStore(DueIndex, Protocol):
     def metric_events(self, day: date) -> list[dict[str, Any]]:
         """Every metric event of one WIB day."""
 
@@ -150,23 +216,52 @@ class ReportRepository(Protocol):
     def snapshot(self, day: date) -> StoredSnapshot | None:
         """A day's stored indicators."""
 
-    def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
-        """Append one identity read to the report's access log."""
 
-    def identity_reads(self, report_id: str) -> list[IdentityRead]:
-        """The report's access log, oldest first."""
-
-    def replace_routing_rules(self, old: Sequence[RoutingRule], new: Sequence[RoutingRule]) -> None:
-        """Store the coordinator's new rule set."""
-
+class RouteSuggestions(ChangeWriter, Protocol):
     def suggest_agency(self, report_id: str, agency_id: str) -> bool:
         """Record a route suggestion on a report waiting for verification (no status or version change)."""
 
-    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
-        """Replace the reporter's token hash unless it was renewed at or after `not_since`."""
 
-    def release_access(self, report_id: str, token_hash: str) -> None:
-        """Lift the renewal's rate limit (its link could not be sent)."""
+class Open311Requests(ReportReader, Protocol):
+    def file_request(
+        self,
+        change: Change,
+        identity: ReporterIdentity | None,
+        access_hash: str | None,
+        request_token_hash: str,
+    ) -> None:
+        """Store a new report (with its identity and access only when named) and the Open311 token that
+        names it: one transactional write; `IdCollision` when the id is taken."""
+
+    def report_for_token(self, request_token_hash: str) -> str | None:
+        """The id of the report an Open311 token names."""
+
+    def public_report_ids(
+        self,
+        since: datetime,
+        until: datetime,
+        category: str | None,
+        statuses: Collection[str] | None,
+        limit: int,
+    ) -> list[str]:
+        """Public reports submitted in the range, newest first, at most `limit` (public-index)."""
+
+    def updated_public_report_ids(self, since: datetime, until: datetime, limit: int) -> list[str]:
+        """Public reports submitted by `until` and updated since `since` (public-index)."""
+
+
+class Open311Keys(Protocol):
+    def put_key(self, key: ApiKey) -> None:
+        """Store a newly issued key (its hash)."""
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every issued key."""
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        """One key, read consistently (a revoked key stops working at once)."""
+
+    def delete_key(self, key_id: str) -> bool:
+        """Revoke a key; False when there was no such key."""
 
 
 class IdCollision(Exception):
@@ -178,8 +273,18 @@ class EventPublisher(Protocol):
         """Put one domain event on the bus; raises when it was not accepted."""
 
 
+class MessageSender(Protocol):
+    def send(self, message: Message) -> None:
+        """Hand one message to delivery; raises when it could not (the event is then retried)."""
+
+
+class ContactBook(Protocol):
+    def contact(self, report_id: str) -> Contact | None:
+        """The reporter's contact, or None when no identity is on file."""
+
+
 class AttachmentRecords(Protocol):
-    """The reports' attachment records (also read with the report by `ReportRepository.get`)."""
+    """The reports' attachment records (also read with the report by `ReportReader.get`)."""
 
     def attachments(self, report_id: str) -> AttachmentSet:
         """One report's records and their revision (a consistent read)."""

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -37,6 +37,31 @@ class FunctionSettings(BaseModel):
             event_bus_name=env.get("EVENT_BUS_NAME"),
             attachments_bucket=env.get("ATTACHMENTS_BUCKET") or None,
             attachments_public_endpoint=env.get("ATTACHMENTS_PUBLIC_ENDPOINT") or None,
+        )
+
+
+DEFAULT_PUBLIC_BASE_URL = "https://lapor.example.go.id"
+
+
+class NotifySettings(FunctionSettings):
+    """The notifier's: the topic messages go to, and the portal's address that access links point at."""
+
+    notifications_topic_arn: str
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("PUBLIC_BASE_URL must start with https:// (or http:// locally)")
+        return url.rstrip("/")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> NotifySettings:
+        return cls(
+            **FunctionSettings.from_env(env).model_dump(),
+            notifications_topic_arn=env["NOTIFICATIONS_TOPIC_ARN"],
+            public_base_url=env.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
         )
 
 

@@ -73,36 +73,11 @@ def process_state_kept(standin_package: str) -> Iterator[None]:
 
 
 def _clear_caches() -> None:
-    from escalation import handler as escalation_handler
-    from intake import submission, wiring
-    from lapor.adapters.dynamodb import shared_wiring
-    from lapor.adapters.dynamodb.client import dynamodb_client
-    from lapor.adapters.event_bus import events_client
-    from lapor.settings import settings
-    from metrics import handler as metrics_handler
-    from routing import stream
-    from routing import wiring as routing_wiring
+    from intake import submission
+    from lapor import wiring
 
-    for cached in (
-        dynamodb_client,
-        events_client,
-        settings,
-        shared_wiring.repository,
-        shared_wiring.city_setup,
-        shared_wiring.attachment_service,
-        wiring.intake_service,
-        wiring.idempotency,
-        submission._submit_once,
-        routing_wiring.casework,
-        routing_wiring.calendar_admin,
-        routing_wiring.metrics,
-        routing_wiring.exports,
-        escalation_handler.escalation_service,
-        metrics_handler.metrics_service,
-        wiring.metrics_service,
-        stream.routing_service,
-    ):
-        cached.cache_clear()
+    wiring.reset()
+    submission._submit_once.cache_clear()
 
 
 @pytest.fixture
@@ -144,9 +119,8 @@ def logs() -> Iterator[io.StringIO]:
 @pytest.fixture
 def clock(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Pin the services' wall clock: reports are filed and acted on at chosen instants."""
-    from intake.wiring import intake_service
+    from lapor import wiring
     from lapor.domain import wallclock
-    from routing.wiring import calendar_admin, casework, metrics
 
     class Pinned:
         now = datetime(2026, 3, 17, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -159,11 +133,14 @@ def clock(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     pinned = Pinned()
     monkeypatch.setattr(wallclock, "now_utc", pinned.utc)
-    from intake.wiring import metrics_service
-    from lapor.adapters.dynamodb.shared_wiring import attachment_service
-
-    services = [intake_service(), casework(), calendar_admin(), metrics(), metrics_service()]
-    for service in [*services, attachment_service()]:
+    services = [
+        wiring.intake_service(),
+        wiring.casework(),
+        wiring.calendar_admin(),
+        wiring.routing_rules_admin(),
+        wiring.metrics_service(),
+    ]
+    for service in [*services, wiring.attachment_service()]:
         monkeypatch.setattr(service, "_now", pinned.utc)
     return pinned
 
@@ -294,14 +271,14 @@ def claims_of(role: str, agency_id: str | None = None, sub: str | None = None) -
 def staff(aws: None) -> Invoke:
     """Call a staff route as `role` (of `agency_id`): `staff("post_verify", "coordinator", report_id=...)`."""
     from local.context import LambdaContext
-    from routing.handler import lambda_handler
+    from staff.handler import lambda_handler
 
     def call(
         name: str, role: str | None = "coordinator", agency_id: str | None = None, **kwargs: Any
     ) -> Answer:
         claims = claims_of(role, agency_id) if role else {}
-        event = build_event(name, function="routing", claims=claims, **kwargs)
-        return _answer(lambda_handler(event, LambdaContext("routing", 512, 10)))
+        event = build_event(name, function="staff", claims=claims, **kwargs)
+        return _answer(lambda_handler(event, LambdaContext("staff", 512, 10)))
 
     return call
 

@@ -17,7 +17,7 @@ DISHUB = AgencyRef(id="dishub", name="Dinas Perhubungan")
 
 
 def publish(report_id: str) -> None:
-    from lapor.adapters.dynamodb.shared_wiring import repository
+    from lapor.wiring import repository
 
     stored = repository().get(report_id)
     assert stored is not None

@@ -183,9 +183,9 @@ def test_a_sixth_file_is_409_until_an_unused_form_has_expired(invoke: Invoke, cl
 
 
 def test_two_uploads_racing_for_the_last_slot_cannot_both_take_it(invoke: Invoke) -> None:
-    from lapor.adapters.dynamodb.shared_wiring import attachment_service, repository
     from lapor.domain.attachments import NewAttachment
     from lapor.domain.errors import TooManyAttachments
+    from lapor.wiring import attachment_service, repository
 
     filed = file_report(invoke)
     for _ in range(4):
@@ -416,7 +416,7 @@ def test_a_reporters_document_is_shown_as_their_identity_would_be(
     filed = file_report(invoke)
     uploaded_and_scrubbed(invoke, filed, b"%PDF-1.7\n% KTP\n%%EOF\n", "application/pdf")
     uploaded_and_scrubbed(invoke, filed, make_jpeg())
-    verify = {**json.loads(load_event("post_verify", "routing")["body"]), "anonymous": anonymous}
+    verify = {**json.loads(load_event("post_verify", "staff")["body"]), "anonymous": anonymous}
     ok(staff("post_verify", "coordinator", report_id=filed["id"], body=verify))
 
     def seen(role: str, agency: str | None = None) -> list[str]:

@@ -29,9 +29,9 @@ def ok(answer: Answer, status: int = 200) -> dict[str, Any]:
 
 
 def exporter() -> ExportService:
-    from lapor.adapters.dynamodb import shared_wiring
+    from lapor import wiring
 
-    return ExportService(shared_wiring.repository())
+    return ExportService(wiring.repository())
 
 
 def window() -> tuple[date, date]:
@@ -84,9 +84,9 @@ def test_the_export_of_three_reports(filed: dict[str, str], calls: DynamoCalls) 
 
 
 def test_the_closed_report_has_its_lifecycle_timestamps(filed: dict[str, str]) -> None:
-    from lapor.adapters.dynamodb import shared_wiring
+    from lapor import wiring
 
-    stored = shared_wiring.repository().get(filed["done"])
+    stored = wiring.repository().get(filed["done"])
     assert stored is not None
     report = stored.report
     assert report.verified_at is not None
@@ -136,16 +136,16 @@ def test_the_route_answers_csv_to_the_coordinator_only(invoke: Invoke, staff: In
     assert filed.status == 201
     today = today_wib().isoformat()
     from local.context import LambdaContext
-    from routing.handler import lambda_handler
+    from staff.handler import lambda_handler
     from tests.integration.conftest import build_event, claims_of
 
     event = build_event(
         "get_exports_reports_csv",
-        function="routing",
+        function="staff",
         claims=claims_of("coordinator"),
         query={"from": today, "to": today},
     )
-    result = lambda_handler(event, LambdaContext("routing", 512, 10))
+    result = lambda_handler(event, LambdaContext("staff", 512, 10))
     assert result["statusCode"] == 200
     headers = {k.lower(): v for k, v in (result.get("multiValueHeaders") or {}).items()}
     assert headers["content-type"] == ["text/csv; charset=utf-8"]

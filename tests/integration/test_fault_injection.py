@@ -761,7 +761,7 @@ def stream_records(*report_ids: str, timeline: bool = False) -> list[dict[str, A
 
 def consume(records: list[dict[str, Any]]) -> list[str]:
     """The stream consumer's handler on a batch; the report ids of the records it failed."""
-    from routing.stream import lambda_handler
+    from report_stream.handler import lambda_handler
 
     answer = lambda_handler({"Records": records}, LambdaContext("routing-stream", 512, 30))
     by_sequence = {r["dynamodb"]["SequenceNumber"]: r for r in records}
@@ -976,10 +976,10 @@ NOTIFIER = "notifier"
 
 
 def _clear_notify() -> None:
+    from lapor import wiring
     from lapor.adapters.sns_publisher import sns_client
-    from notify import wiring
 
-    for cached in (wiring.notify_settings, wiring.sender, wiring.contact_book, sns_client):
+    for cached in (wiring.notify_settings, wiring.message_sender, wiring.contact_book, sns_client):
         cached.cache_clear()
 
 
@@ -1130,7 +1130,7 @@ def _scrubbed(key: str) -> bool:
 
 
 def s3() -> Any:
-    from lapor.adapters.dynamodb.shared_wiring import attachment_service
+    from lapor.wiring import attachment_service
 
     service = attachment_service()
     assert service is not None

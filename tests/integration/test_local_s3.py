@@ -276,7 +276,7 @@ def test_the_bucket_resolves_to_its_local_name_and_the_upload_rule_runs() -> Non
     [bucket] = template.buckets()
     assert (bucket.logical_id, bucket.name, bucket.eventbridge_enabled) == ("AttachmentsBucket", BUCKET, True)
     assert bucket.arn == f"arn:aws:s3:::{BUCKET}"
-    for function_id in ("IntakeFunction", "RoutingFunction"):
+    for function_id in ("IntakeFunction", "StaffFunction"):
         assert template.functions()[function_id].environment["ATTACHMENTS_BUCKET"] == BUCKET
     triggers = read_triggers(template)
     assert triggers.problems == []

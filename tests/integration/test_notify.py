@@ -48,10 +48,10 @@ class Outbox:
 
 
 def _clear_caches() -> None:
+    from lapor import wiring
     from lapor.adapters.sns_publisher import sns_client
-    from notify import wiring
 
-    for cached in (wiring.notify_settings, wiring.sender, wiring.contact_book, sns_client):
+    for cached in (wiring.notify_settings, wiring.message_sender, wiring.contact_book, sns_client):
         cached.cache_clear()
 
 

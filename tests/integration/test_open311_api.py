@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,13 +131,9 @@ Call = Callable[..., Open311Answer]
 
 
 @pytest.fixture
-def open311(aws: None) -> Iterator[Call]:
+def open311(aws: None) -> Call:
     from local.context import LambdaContext
-    from open311 import wiring
     from open311.handler import lambda_handler
-
-    wiring.store.cache_clear()
-    wiring.open311_service.cache_clear()
 
     def call(
         method: str,
@@ -159,25 +155,31 @@ def open311(aws: None) -> Iterator[Call]:
         result = lambda_handler(event, LambdaContext("open311", 512, 10))
         return Open311Answer(result["statusCode"], result["headers"]["Content-Type"], result["body"])
 
-    yield call
-    wiring.store.cache_clear()
-    wiring.open311_service.cache_clear()
+    return call
+
+
+KEY_EVENTS = {
+    "post_keys": "post_open311_keys",
+    "get_keys": "get_open311_keys",
+    "delete_key": "delete_open311_key",
+}
 
 
 @pytest.fixture
 def keys(aws: None) -> Callable[..., Answer]:
+    """The coordinator's key routes, on the staff function."""
     from local.context import LambdaContext
-    from open311.handler import lambda_handler
+    from staff.handler import lambda_handler
 
     def call(name: str, role: str = "coordinator", body: Any = None, key_id: str | None = None) -> Answer:
-        event = copy.deepcopy(load_event(name, "open311"))
+        event = copy.deepcopy(load_event(KEY_EVENTS[name], "staff"))
         event["requestContext"]["authorizer"] = {"claims": claims_of(role)}
         if body is not None:
             event["body"] = json.dumps(body)
         if key_id is not None:
             event["pathParameters"] = {"key_id": key_id}
             event["path"] = f"/staff/open311/keys/{key_id}"
-        result = lambda_handler(event, LambdaContext("open311", 512, 10))
+        result = lambda_handler(event, LambdaContext("staff", 512, 10))
         headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
         return Answer(
             result["statusCode"], headers, json.loads(result["body"]) if result.get("body") else None
@@ -195,13 +197,13 @@ def api_key(keys: Callable[..., Answer]) -> str:
 
 def _verify(report_id: str) -> None:
     from local.context import LambdaContext
-    from routing.handler import lambda_handler
+    from staff.handler import lambda_handler
 
-    event = copy.deepcopy(load_event("post_verify", "routing"))
+    event = copy.deepcopy(load_event("post_verify", "staff"))
     event["requestContext"]["authorizer"] = {"claims": claims_of("coordinator")}
     event["pathParameters"] = {"id": report_id}
     event["path"] = f"/staff/reports/{report_id}/verify"
-    result = lambda_handler(event, LambdaContext("routing", 512, 10))
+    result = lambda_handler(event, LambdaContext("staff", 512, 10))
     assert result["statusCode"] == 200, result["body"]
 
 
@@ -369,7 +371,7 @@ def test_verified_reports_are_read_and_listed_without_personal_data(open311: Cal
     validate("requests.json", listed.json)
     assert [r["service_request_id"] for r in listed.json] == [second, first]  # newest first
     assert_xml_matches(open311("GET", "requests.xml").text, listed.json, "service_requests", "request")
-    # The coordinator's verification (events/routing/post_verify.json) sets both categories to pju.
+    # The coordinator's verification (events/staff/post_verify.json) sets both categories to pju.
     only_pju = open311("GET", "requests.json", query={"service_code": "pju"}).json
     assert [r["service_request_id"] for r in only_pju] == [second, first]
     assert open311("GET", "requests.json", query={"service_code": "jalan"}).json == []

@@ -74,9 +74,20 @@ def _module_path(name: str) -> Path | None:
     return None
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node but those under `if TYPE_CHECKING:` (imports for annotations only; never run)."""
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    return [node for node in ast.walk(tree) if id(node) not in skipped]
+
+
 def _imports(tree: ast.AST, package: str) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -85,22 +96,67 @@ def _imports(tree: ast.AST, package: str) -> set[str]:
     return {n for n in names if n.split(".")[0] in ("lapor", package)}
 
 
-def reachable_sources(handler: str) -> dict[str, str]:
-    """Module name -> source of every module the handler's package can reach through imports."""
-    package = handler.split(".", maxsplit=1)[0]
-    seen: dict[str, str] = {}
-    todo = [handler.rsplit(".", 1)[0]]
+WIRING = "lapor.wiring"
+
+
+def _wiring_names(tree: ast.AST) -> set[str]:
+    """The builders of `lapor.wiring` a module uses: `from lapor.wiring import x`, or `wiring.x` after
+    `from lapor import wiring`."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == WIRING:
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Attribute) and ast.unparse(node.value) == "wiring":
+            names.add(node.attr)
+    return names
+
+
+def _wiring_part(source: str, used: set[str]) -> str:
+    """What a function can run of `lapor.wiring`: its module-level statements and the builders it uses,
+    with the builders those call (each builder imports its adapters inside itself)."""
+    tree = ast.parse(source)
+    builders = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    wanted, todo = set(), [name for name in used if name in builders]
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in wanted:
             continue
-        path = _module_path(name)
-        if path is None:
-            continue
-        source = path.read_text(encoding="utf-8")
-        seen[name] = source
-        todo.extend(_imports(ast.parse(source), package))
-    return seen
+        wanted.add(name)
+        calls = {
+            c.func.id
+            for c in ast.walk(builders[name])
+            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+        }
+        todo.extend(c for c in calls if c in builders)
+    kept = [n for n in tree.body if not isinstance(n, ast.FunctionDef) or n.name in wanted]
+    return ast.unparse(ast.Module(body=kept, type_ignores=[]))
+
+
+def reachable_sources(handler: str) -> dict[str, str]:
+    """Module name -> source of every module the handler's package can reach through imports.
+
+    `lapor.wiring` builds every function's services; a function reaches only the builders it calls."""
+    package = handler.split(".", maxsplit=1)[0]
+    used: set[str] = set()
+    while True:
+        seen: dict[str, str] = {}
+        todo = [handler.rsplit(".", 1)[0]]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            path = _module_path(name)
+            if path is None:
+                continue
+            source = path.read_text(encoding="utf-8")
+            if name == WIRING:
+                source = _wiring_part(source, used)
+            seen[name] = source
+            tree = ast.parse(source)
+            used |= _wiring_names(tree)
+            todo.extend(_imports(tree, package))
+        if WIRING not in seen or seen[WIRING] == _wiring_part(_module_path(WIRING).read_text("utf-8"), used):  # type: ignore[union-attr]
+            return seen
 
 
 REPOSITORY = "lapor.adapters.dynamodb.repository"
@@ -195,9 +251,12 @@ def test_the_analysis_sees_the_calls_it_should() -> None:
     assert (
         "dynamodb:DeleteItem" not in metrics
     )  # the repository can delete (routing rules); metrics never does
-    routing = code_actions(reachable_sources("routing.handler.lambda_handler"))
-    assert "dynamodb:DeleteItem" in routing
-    assert {"s3:PutObject", "s3:GetObject"} <= routing  # presigned upload forms and download links
+    staff = code_actions(reachable_sources("staff.handler.lambda_handler"))
+    assert "dynamodb:DeleteItem" in staff
+    assert {"s3:PutObject", "s3:GetObject"} <= staff  # presigned upload forms and download links
+    # lapor.wiring builds every function's services: a function reaches only the builders it calls.
+    assert "lapor.services.open311" not in reachable_sources("staff.handler.lambda_handler")
+    assert "lapor.services.casework" not in reachable_sources("open311.handler.lambda_handler")
     scrubber = code_actions(reachable_sources("attachments.handler.lambda_handler"))
     assert {
         "s3:GetObject",

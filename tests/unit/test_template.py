@@ -93,8 +93,12 @@ STAFF_GROUPS = {"coordinator", "operator", "official", "leadership"}
 # Function -> (CodeUri, Handler, POWERTOOLS_SERVICE_NAME)
 FUNCTIONS = {
     "IntakeFunction": ("functions/intake/", "intake.handler.lambda_handler", "intake"),
-    "RoutingFunction": ("functions/routing/", "routing.handler.lambda_handler", "routing"),
-    "RoutingStreamFunction": ("functions/routing/", "routing.stream.lambda_handler", "routing-stream"),
+    "StaffFunction": ("functions/staff/", "staff.handler.lambda_handler", "staff"),
+    "ReportStreamFunction": (
+        "functions/report_stream/",
+        "report_stream.handler.lambda_handler",
+        "report-stream",
+    ),
     "NotifyFunction": ("functions/notify/", "notify.handler.lambda_handler", "notify"),
     "EscalationFunction": ("functions/escalation/", "escalation.handler.lambda_handler", "escalation"),
     "MetricsFunction": ("functions/metrics/", "metrics.handler.lambda_handler", "metrics"),
@@ -103,7 +107,7 @@ FUNCTIONS = {
 }
 
 # The dead-letter queues of the asynchronous sources (each has its alarm and its line on the dashboard).
-DEAD_LETTER_QUEUES = {"RoutingStreamDLQ", "NotifyDLQ", "EscalationDLQ", "MetricsDLQ", "AttachmentsDLQ"}
+DEAD_LETTER_QUEUES = {"ReportStreamDLQ", "NotifyDLQ", "EscalationDLQ", "MetricsDLQ", "AttachmentsDLQ"}
 # S3 object ARNs name keys by prefix: the one kind of wildcard a resource may hold (the keys are the
 # attachments' ids, unknown in advance), and only under these two prefixes of the attachments bucket.
 OBJECT_PREFIX_RESOURCES = {
@@ -295,11 +299,11 @@ def test_the_logical_ids_are_kept(template: dict[str, Any]) -> None:
         "IntakeFunctionRole",
         "UserPool",
         "UserPoolClient",
-        "RoutingFunction",
-        "RoutingFunctionRole",
-        "RoutingStreamFunction",
-        "RoutingStreamFunctionRole",
-        "RoutingStreamDLQ",
+        "StaffFunction",
+        "StaffFunctionRole",
+        "ReportStreamFunction",
+        "ReportStreamFunctionRole",
+        "ReportStreamDLQ",
         "EventBus",
         "NotificationsTopic",
         "NotifyFunction",
@@ -464,12 +468,12 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
     }
 
 
-def test_routing_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
-    assert _granted(template, "RoutingFunction") == {
-        _get_att("RoutingFunctionLogGroup", "Arn"): LOG_ACTIONS,
-        # Query: reads of a report, identity, access log, catalog and rules; PutItem: the transactional
-        # puts (report, timeline, metric event, rules), the access-log item and the attachment records of
-        # a staff upload; DeleteItem: replaced rules.
+def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "StaffFunction") == {
+        _get_att("StaffFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # Query: reads of a report, identity, access log, catalog, rules and Open311 keys; PutItem: the
+        # transactional puts (report, timeline, metric event, rules), the access-log item, the attachment
+        # records of a staff upload and a new Open311 key; DeleteItem: replaced rules, a revoked key.
         _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/inbox-index"}): {"dynamodb:Query"},  # an agency's list
         _ref({"Fn::Sub": "${AppTable.Arn}/index/queue-index"}): {"dynamodb:Query"},  # every report
@@ -535,9 +539,9 @@ def test_the_attachments_rule_takes_only_this_buckets_uploads(template: dict[str
     assert event["Properties"]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["AttachmentsDLQ", "Arn"]}}
 
 
-def test_routing_stream_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
-    assert _granted(template, "RoutingStreamFunction") == {
-        _get_att("RoutingStreamFunctionLogGroup", "Arn"): LOG_ACTIONS,
+def test_report_stream_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "ReportStreamFunction") == {
+        _get_att("ReportStreamFunctionLogGroup", "Arn"): LOG_ACTIONS,
         _get_att("AppTable", "StreamArn"): {
             "dynamodb:DescribeStream",
             "dynamodb:GetRecords",
@@ -547,7 +551,7 @@ def test_routing_stream_has_exactly_the_access_it_uses(template: dict[str, Any])
         # Query: the report, catalog and rules; UpdateItem: the route suggestion; PutItem: auto_dispose.
         _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
         _get_att("EventBus", "Arn"): {"events:PutEvents"},
-        _get_att("RoutingStreamDLQ", "Arn"): {"sqs:SendMessage"},  # the stream event's on-failure destination
+        _get_att("ReportStreamDLQ", "Arn"): {"sqs:SendMessage"},  # the stream event's on-failure destination
     }
 
 
@@ -598,8 +602,8 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
     writers = {fid for fid in FUNCTIONS if _granted(template, fid).get(app_table, set()) & writes}
     assert writers == {
         "IntakeFunction",
-        "RoutingFunction",
-        "RoutingStreamFunction",
+        "StaffFunction",
+        "ReportStreamFunction",
         "EscalationFunction",
         "MetricsFunction",  # the snapshot item only
         "Open311Function",  # Open311 filings (transactional puts) and its API key items
@@ -607,7 +611,7 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
     }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
-    assert publishers == {"IntakeFunction", "RoutingStreamFunction"}
+    assert publishers == {"IntakeFunction", "ReportStreamFunction"}
 
 
 def test_app_table_is_protected(template: dict[str, Any]) -> None:
@@ -753,10 +757,10 @@ def test_intake_routes_are_unchanged(template: dict[str, Any]) -> None:
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
 
 
-def test_staff_routes_are_the_routing_functions(template: dict[str, Any]) -> None:
-    events = template["Resources"]["RoutingFunction"]["Properties"]["Events"]
+def test_staff_routes_are_the_staff_functions(template: dict[str, Any]) -> None:
+    events = template["Resources"]["StaffFunction"]["Properties"]["Events"]
     routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
-    assert routes == STAFF_ROUTES
+    assert routes == STAFF_ROUTES | OPEN311_KEY_ROUTES
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
 
 
@@ -783,22 +787,20 @@ def test_staff_routes_have_the_authorizer_and_public_routes_none(template: dict[
 def test_the_open311_routes(template: dict[str, Any]) -> None:
     events = template["Resources"]["Open311Function"]["Properties"]["Events"]
     routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
-    assert routes == OPEN311_ROUTES | OPEN311_KEY_ROUTES
+    assert routes == OPEN311_ROUTES  # the coordinator's keys are the staff function's
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
-    for event in events.values():
-        props = event["Properties"]
-        if (props["Method"], props["Path"]) in OPEN311_KEY_ROUTES:
-            assert props["Auth"] == {"Authorizer": "CognitoAuthorizer"}
-        else:  # the api_key of POST requests is checked by the handler; GET answers are public data
-            assert "Auth" not in props
+    for (
+        event
+    ) in events.values():  # the api_key of POST requests is checked by the handler; GET is public data
+        assert "Auth" not in event["Properties"]
 
 
 def test_open311_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
     assert _granted(template, "Open311Function") == {
         _get_att("Open311FunctionLogGroup", "Arn"): LOG_ACTIONS,
-        # Query: reports, catalog, tokens and keys; PutItem: the filing transaction's Puts and new keys;
-        # DeleteItem: a revoked key.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+        # Query: reports, catalog, tokens and the api_key a filing names; PutItem: the filing transaction's
+        # Puts. No DeleteItem: keys are revoked through the staff function.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/public-index"}): {"dynamodb:Query"},  # the public lists
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},  # media_url links
     }
@@ -815,8 +817,8 @@ def test_no_route_is_served_twice(template: dict[str, Any]) -> None:
     ("function_id", "method", "path", "authorizer"),
     [
         ("IntakeFunction", "get", "/metrics/summary", None),  # public aggregates
-        ("RoutingFunction", "get", "/staff/metrics/daily/{date}", "CognitoAuthorizer"),
-        ("RoutingFunction", "get", "/staff/exports/reports.csv", "CognitoAuthorizer"),
+        ("StaffFunction", "get", "/staff/metrics/daily/{date}", "CognitoAuthorizer"),
+        ("StaffFunction", "get", "/staff/exports/reports.csv", "CognitoAuthorizer"),
     ],
 )
 def test_the_metrics_routes(
@@ -887,7 +889,7 @@ def test_every_asynchronous_source_has_a_dead_letter_destination(template: dict[
 
 
 def test_the_stream_event_bisects_and_reports_item_failures(template: dict[str, Any]) -> None:
-    event = template["Resources"]["RoutingStreamFunction"]["Properties"]["Events"]["TableStream"]
+    event = template["Resources"]["ReportStreamFunction"]["Properties"]["Events"]["TableStream"]
     assert event["Type"] == "DynamoDB"
     props = event["Properties"]
     assert props["Stream"] == {"Fn::GetAtt": ["AppTable", "StreamArn"]}
@@ -903,7 +905,7 @@ def test_the_stream_event_bisects_and_reports_item_failures(template: dict[str, 
 
 
 def test_the_stream_filters_pass_new_reports_and_new_timeline_entries_only(template: dict[str, Any]) -> None:
-    events = template["Resources"]["RoutingStreamFunction"]["Properties"]["Events"]
+    events = template["Resources"]["ReportStreamFunction"]["Properties"]["Events"]
     props = events["TableStream"]["Properties"]
     patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
     assert patterns == [
@@ -913,7 +915,7 @@ def test_the_stream_filters_pass_new_reports_and_new_timeline_entries_only(templ
 
 
 def test_the_stream_function_knows_the_bus(template: dict[str, Any]) -> None:
-    variables = template["Resources"]["RoutingStreamFunction"]["Properties"]["Environment"]["Variables"]
+    variables = template["Resources"]["ReportStreamFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["EVENT_BUS_NAME"] == {"Ref": "EventBus"}
     intake = template["Resources"]["IntakeFunction"]["Properties"]["Environment"]["Variables"]
     assert intake["EVENT_BUS_NAME"] == {"Ref": "EventBus"}

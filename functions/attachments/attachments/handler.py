@@ -16,10 +16,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from lapor.adapters.dynamodb.shared_wiring import attachment_service
 from lapor.observability import instrument, logger, metrics
 from lapor.services.attachments import AttachmentService
 from lapor.settings import settings
+from lapor.wiring import attachment_service
 
 OUTCOME_METRICS = {"ready": "AttachmentsScrubbed", "rejected": "AttachmentsRejected"}
 

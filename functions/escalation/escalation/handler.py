@@ -4,16 +4,15 @@ any instant can be replayed; the Lambda context's remaining time bounds the run.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
-from lapor.observability import instrument, log_unexpected, logger, metrics
+from lapor.observability import instrument, logger, metrics
 from lapor.services.escalation import EscalationService
+from lapor.wiring import escalation_service
 
 
 class ScheduledEvent(BaseModel):
@@ -23,11 +22,6 @@ class ScheduledEvent(BaseModel):
 
     time: AwareDatetime
     source: str = "aws.scheduler"
-
-
-@lru_cache(maxsize=1)
-def escalation_service() -> EscalationService:
-    return EscalationService(repository(), city_setup(), on_failure=log_unexpected)
 
 
 def run(

@@ -25,8 +25,6 @@ from intake.answers import (
     Submission,
 )
 from intake.submission import file_report, send_access_link
-from intake.wiring import intake_service
-from lapor.adapters.dynamodb.shared_wiring import city_setup
 from lapor.domain.attachments import NewAttachment, NewUpload
 from lapor.domain.errors import UseStaffRoute
 from lapor.domain.lifecycle import Status
@@ -37,6 +35,7 @@ from lapor.http.docs import error_doc, json_doc
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument, logger, metrics
 from lapor.ports import PublicFilter
+from lapor.wiring import city_setup, intake_service
 
 app = make_resolver()
 SUMMARY_DEFAULT_DAYS = 30
@@ -224,7 +223,7 @@ def metrics_summary(
     first: Annotated[IsoDate | None, Query(alias="from", description="First WIB date, inclusive")] = None,
     last: Annotated[IsoDate | None, Query(alias="to", description="Last WIB date, inclusive")] = None,
 ) -> Response[Any]:
-    from intake.wiring import metrics_service  # the indicators' code is loaded only by this route
+    from lapor.wiring import metrics_service  # the indicators' code is loaded only by this route
 
     until = last or today_wib()
     since = first or until - timedelta(days=SUMMARY_DEFAULT_DAYS - 1)

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.answers import Submission
-from intake.wiring import SubmitOnce, idempotency, intake_service
-from lapor.adapters.event_bus import EventBridgePublisher
-from lapor.adapters.secrets import token_secret
 from lapor.domain.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
 from lapor.domain.identifiers import derived_access_token, derived_report_id, new_access_token
 from lapor.domain.models import NewReport
 from lapor.domain.views import own_view
 from lapor.services.intake import Submitted
-from lapor.settings import settings
+from lapor.wiring import event_publisher, intake_service, submission_idempotency, token_secret
+
+SubmitOnce = Callable[..., dict[str, Any]]
 
 
 def file_report(
@@ -39,7 +39,7 @@ def file_report(
         IdempotencyValidationError,
     )
 
-    _persistence, config = idempotency()
+    _persistence, config = submission_idempotency()
     if context is not None:
         config.register_lambda_context(context)
     try:
@@ -50,7 +50,7 @@ def file_report(
         raise RequestInProgress(key) from error
     except IdempotencyPersistenceLayerError as error:
         raise StoreUnavailable("idempotency store") from error
-    token = derived_access_token(token_secret(settings()), str(stored["id"]), key)
+    token = derived_access_token(token_secret(), str(stored["id"]), key)
     return _with_secrets(stored, token, new)
 
 
@@ -58,12 +58,12 @@ def file_report(
 def _submit_once() -> SubmitOnce:
     from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
-    persistence, config = idempotency()
+    persistence, config = submission_idempotency()
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def submit_once(request: dict[str, Any]) -> dict[str, Any]:
         new = NewReport.model_validate(request["body"])
-        secret = token_secret(settings())
+        secret = token_secret()
         key = str(request["key"])
         body = hashlib.sha256(json.dumps(request["body"], sort_keys=True).encode()).hexdigest()
         submitted = intake_service().submit(
@@ -94,7 +94,4 @@ def _with_secrets(stored: dict[str, Any], token: str, new: NewReport) -> Submiss
 
 def send_access_link(report_id: str) -> None:
     """A new access link for the report's reporter (nothing is said about whether the report exists)."""
-    bus = settings().event_bus_name
-    if not bus:
-        raise RuntimeError("EVENT_BUS_NAME is not set")
-    intake_service().request_access(report_id, token_secret(settings()), EventBridgePublisher(bus))
+    intake_service().request_access(report_id, token_secret(), event_publisher())

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from datetime import date as Day
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from lapor.adapters.cloudwatch_emf import emit_snapshot
-from lapor.adapters.dynamodb.shared_wiring import city_setup, repository
 from lapor.domain.calendar import local_date
 from lapor.observability import instrument, logger
 from lapor.services.metrics import MetricsService
+from lapor.wiring import metrics_service
 
 MAX_RECOMPUTE_DAYS = 92
 
@@ -40,11 +39,6 @@ class ScheduledEvent(BaseModel):
 
     time: AwareDatetime
     detail: dict[str, Any] = {}
-
-
-@lru_cache(maxsize=1)
-def metrics_service() -> MetricsService:
-    return MetricsService(repository(), city_setup())
 
 
 def days_of(event: ScheduledEvent) -> list[Day]:

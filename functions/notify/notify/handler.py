@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
+from lapor import wiring
 from lapor.domain.events import (
     ACCESS_LINK_DETAIL_TYPE,
     DETAIL_VERSION,
@@ -23,16 +24,14 @@ from lapor.domain.events import (
 )
 from lapor.domain.identifiers import derived_access_token
 from lapor.domain.notifications import (
-    ContactBook,
     Message,
-    MessageSender,
     access_link,
     access_link_message,
     messages_for,
     needs_contact,
 )
 from lapor.observability import instrument, log_unexpected, logger, metrics
-from notify import wiring
+from lapor.ports import ContactBook, MessageSender
 
 REPORT_DETAIL_PREFIX = "lapor.report."
 Detail = ReportEvent | AccessLinkRequested
@@ -65,7 +64,7 @@ def handle(
     sent = 0
     try:
         messages = _messages(detail, contacts or wiring.contact_book())
-        publisher = sender or wiring.sender()
+        publisher = sender or wiring.message_sender()
         for message in messages:
             publisher.send(message)
             sent += 1

@@ -41,7 +41,7 @@ from lapor.domain.open311 import (
 )
 from lapor.http.guard import MAX_BODY_BYTES
 from lapor.observability import log_unexpected, logger, metrics
-from open311.wiring import open311_service
+from lapor.wiring import open311_keys, open311_service
 
 OPEN311_RESOURCE = "/open311/v2/"
 CONTACT = "The city's complaint coordinator (Lapor)"
@@ -174,7 +174,7 @@ def _form(event: dict[str, Any]) -> dict[str, str]:
 def _post(event: dict[str, Any], _segments: list[str], query: dict[str, str]) -> tuple[str, Any]:
     fields = _form(event)
     service = open311_service()
-    key_id = service.check_key(fields.get("api_key") or query.get("api_key"))
+    key_id = open311_keys().check_key(fields.get("api_key") or query.get("api_key"))
     setup_category = service.category
     answer_body = service.file(filing(fields, setup_category))
     metrics.add_metric(name="Open311RequestsFiled", unit=MetricUnit.Count, value=1)

@@ -1,4 +1,4 @@
-"""The notifications topic: one SNS publication per message (lapor.domain.notifications.MessageSender).
+"""The notifications topic: one SNS publication per message (lapor.ports.MessageSender).
 
 The body is the message's text; `channel`, `recipient`, `template` and `report_id` travel as message
 attributes, which delivery (SES, an SMS gateway, the staff console) filters its subscriptions on. The

@@ -1,8 +1,9 @@
 """Indicators (DESIGN.md §5): the pure core of the nightly snapshot and of `GET /metrics/summary`.
 
-The input is the metric events `metric_event_item()` writes (one immutable record per state change, under
-the WIB day it happened) and the clocks overdue at the end of the period; the output is the API's snapshot
-shape without its `date`: `{"city": figures, "agencies": {agency_id: figures}, "ranking": [...]}`.
+The input is the metric events `lapor.domain.metric_events.metric_record()` makes (one immutable record
+per state change, under the WIB day it happened) and the clocks overdue at the end of the period; the
+output is the API's snapshot shape without its `date`:
+`{"city": figures, "agencies": {agency_id: figures}, "ranking": [...]}`.
 
 Definitions, made exact:
 
@@ -105,7 +106,7 @@ class MetricStartedClock(_Record):
 
 
 class MetricEvent(_Record):
-    """One metric event as `metric_event_item()` writes it. The store drops None values, so every optional
+    """One metric event as `metric_record()` makes it. The store drops None values, so every optional
     attribute may be missing: it reads as None, False or an empty list. `from` and `to` are read into
     `from_status` and `to_status` (either name is accepted)."""
 

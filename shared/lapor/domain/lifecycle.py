@@ -170,15 +170,20 @@ TRANSITIONS: Mapping[Action, Transition] = {
 }
 
 
+def ensure_allowed(action: Action, role: Role) -> None:
+    """`Forbidden` (HTTP 403) when the role may never take the action, whatever the report's status."""
+    if role not in TRANSITIONS[action].roles:
+        raise Forbidden(f"{role} may not {action}")
+
+
 def transition_for(action: Action, status: Status | None, role: Role) -> Transition:
     """The transition an action takes from a status, or the domain error that refuses it.
 
     A role that may never take the action is `Forbidden` (HTTP 403); a status the action does not leave
     from is an `InvalidTransition` (HTTP 409).
     """
+    ensure_allowed(action, role)
     transition = TRANSITIONS[action]
-    if role not in transition.roles:
-        raise Forbidden(f"{role} may not {action}")
     if status not in transition.sources:
         raise InvalidTransition(f"{action} is not possible from {status}")
     return transition

@@ -1,7 +1,7 @@
 """Notifications: which messages a domain event sends, to whom, and in what words (Indonesian).
 
 Pure. The notifier (functions/notify) looks up the reporter's contact only when a message goes to the
-reporter, re-derives an access link's token, and hands each `Message` to a `MessageSender`
+reporter, re-derives an access link's token, and hands each `Message` to a `MessageSender` (`lapor.ports`)
 (lapor.adapters.sns_publisher on AWS). A message says only what its event carries and always names the
 tracking id; staff messages never carry identity (events hold none); an internal event sends nothing.
 A reporter's SMS is kept within one 160-character GSM message: the staff's words are shortened in an SMS,
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal, Protocol
+from typing import Literal
 
 from lapor.domain.events import AccessLinkRequested, ReportEvent
 from lapor.domain.lifecycle import Action, ClockKind, Status
@@ -47,16 +47,6 @@ class Message:
     template: str
     report_id: str
     text: str = field(repr=False)
-
-
-class MessageSender(Protocol):
-    def send(self, message: Message) -> None:
-        """Hand one message to delivery; raises when it could not (the event is then retried)."""
-
-
-class ContactBook(Protocol):
-    def contact(self, report_id: str) -> Contact | None:
-        """The reporter's contact, or None when no identity is on file."""
 
 
 def contact_of(identity: ReporterIdentity) -> Contact:

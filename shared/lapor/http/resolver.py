@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lapor.http.errors import register_error_handlers
@@ -16,6 +17,12 @@ def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     register_error_handlers(app)
     return app
+
+
+def make_router() -> APIGatewayRouter:
+    """A part of a resolver's routes (one concern); the resolver includes it and its error handlers apply."""
+    router: APIGatewayRouter = APIGatewayRouter()  # type: ignore[no-untyped-call]
+    return router
 
 
 def guarded(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:

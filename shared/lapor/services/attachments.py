@@ -39,7 +39,7 @@ from lapor.domain.errors import StoreUnavailable, VersionConflict
 from lapor.domain.image_metadata import UnreadableFile, scrub
 from lapor.domain.views import AttachmentView
 from lapor.domain.wallclock import now_utc
-from lapor.ports import AttachmentRecords, FileStore, FileTooLarge, ReportRepository, StoredReport
+from lapor.ports import AttachmentRecords, FileStore, FileTooLarge, ReportReader, StoredReport
 
 RESERVE_ATTEMPTS = 3
 SETTLE_ATTEMPTS = 5
@@ -58,12 +58,12 @@ class Scrubbed:
 class AttachmentService:
     def __init__(
         self,
-        repository: ReportRepository,
+        reports: ReportReader,
         records: AttachmentRecords,
         files: FileStore,
         now: Callable[[], datetime] = now_utc,
     ) -> None:
-        self._repository = repository
+        self._reports = reports
         self._records = records
         self._files = files
         self._now = now
@@ -79,7 +79,7 @@ class AttachmentService:
             try:
                 self._records.store(report_id, current.revision, [*kept(current, at), record])
             except VersionConflict:
-                again = self._repository.get(report_id)
+                again = self._reports.get(report_id)
                 if again is None:
                     raise
                 if find(again.attachments, record.id) is None:

@@ -17,7 +17,7 @@ from lapor.domain.access import StaffCaller, ensure_role
 from lapor.domain.calendar import ADDED_DAY_NAME, HolidaySource, WorkingCalendar, YearAdjustments
 from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
 from lapor.domain.lifecycle import Role
-from lapor.ports import CalendarChange
+from lapor.ports import CalendarChange, CalendarStore
 from lapor.services.base import Service
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -66,7 +66,7 @@ def applied(current: YearAdjustments, delta: CalendarDelta, national: set[date])
     return YearAdjustments(current.year, added, frozenset(removed), current.revision + 1)
 
 
-class CalendarAdmin(Service):
+class CalendarAdmin(Service[CalendarStore]):
     def read(self, caller: StaffCaller, year: int) -> CalendarView:
         ensure_role(caller, Role.COORDINATOR)
         _check_year(year)
@@ -97,7 +97,7 @@ class CalendarAdmin(Service):
             added=tuple(delta.add),
             removed=tuple(delta.remove),
         )
-        self._repository.save_calendar(change)
+        self._store.save_calendar(change)
         self._setup.invalidate()
         return calendar_view(self._setup.get().calendar(), year)
 

@@ -1,12 +1,15 @@
-"""The staff's use cases: the inbox, report reads, every lifecycle action, identity reads, routing rules.
+"""The staff's use cases on reports: the inbox, report reads, every lifecycle action, identity reads.
 
 Each action costs one read (the report and its timeline) and one conditional transactional write; a read
-costs one query. The caller's scope is checked on the report read, before anything else: a report outside
-it is `NotFound`, as if it did not exist.
+costs one query. Every action checks in one order (`CaseworkService._act`): the caller's scope on the
+report read (a report outside it is `NotFound`, as if it did not exist), then the role (`Forbidden`), then
+the body's references to the city's lists (`InvalidInput`), then `If-Match`, then the lifecycle's own
+rules (status, guards).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,9 +21,8 @@ from lapor.domain.calendar import start_of_day
 from lapor.domain.catalog import CitySetup
 from lapor.domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, VersionConflict
 from lapor.domain.identifiers import is_report_id
-from lapor.domain.lifecycle import Action, Role
+from lapor.domain.lifecycle import Action, Role, ensure_allowed
 from lapor.domain.models import AgencyRef, CategoryRef, ReporterIdentity
-from lapor.domain.routing_rules import RoutingRuleSet
 from lapor.domain.sla import policy_version
 from lapor.domain.staff_inputs import (
     CloseInput,
@@ -32,10 +34,12 @@ from lapor.domain.staff_inputs import (
 )
 from lapor.domain.views import StaffReportSummary, StaffReportView, staff_view
 from lapor.domain.wallclock import iso
-from lapor.ports import IdentityRead, Page, StaffFilter, StoredReport
+from lapor.ports import CaseworkStore, IdentityRead, Page, StaffFilter, StoredReport
 from lapor.services.base import Service
 
 ATTACHING_ROLES = (Role.COORDINATOR, Role.OPERATOR, Role.OFFICIAL)
+Updates = Callable[[CitySetup], dict[str, Any]]
+"""The report fields an action sets, from the body checked against the city's lists (after scope and role)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class StaffQuery:
     submitted_to: date | None = None
 
 
-class CaseworkService(Service):
+class CaseworkService(Service[CaseworkStore]):
     # --- reads ---------------------------------------------------------------------------------------
 
     def inbox(
@@ -69,7 +73,7 @@ class CaseworkService(Service):
             if query.submitted_to
             else None,
         )
-        return self._repository.list_staff(where, limit, cursor)
+        return self._store.list_staff(where, limit, cursor)
 
     def read(self, caller: StaffCaller, report_id: str) -> StaffReportView:
         stored = self._visible(caller, report_id)
@@ -89,30 +93,32 @@ class CaseworkService(Service):
         if not may_read_identity(caller, stored.report) or stored.identity is None:
             raise Forbidden("identity is not yours to read")
         entry = IdentityRead(self._now(), caller.role.value, caller.id, caller.agency_id, request_id)
-        self._repository.log_identity_read(report_id, entry)
+        self._store.log_identity_read(report_id, entry)
         return stored.identity
 
     def access_log(self, caller: StaffCaller, report_id: str) -> list[IdentityRead]:
         self._visible(caller, report_id)  # outside the caller's scope it does not exist: 404, not 403
         ensure_role(caller, Role.COORDINATOR)
-        return self._repository.identity_reads(report_id)
+        return self._store.identity_reads(report_id)
 
     # --- actions -------------------------------------------------------------------------------------
 
     def verify(
         self, caller: StaffCaller, report_id: str, body: VerifyInput, if_match: str | None
     ) -> StaffReportView:
-        setup = self._setup.get()
-        updates: dict[str, Any] = {
-            "type": body.type,
-            "requires_supervision": body.requires_supervision,
-            "category": _category(setup, body.category),
-            "agency": _agency(setup, body.agency_id, "agency_id"),
-            "suggested_agency_id": None,
-        }
-        for optional in ("title", "anonymous", "confidential"):
-            if getattr(body, optional) is not None:
-                updates[optional] = getattr(body, optional)
+        def updates(setup: CitySetup) -> dict[str, Any]:
+            fields: dict[str, Any] = {
+                "type": body.type,
+                "requires_supervision": body.requires_supervision,
+                "category": _category(setup, body.category),
+                "agency": _agency(setup, body.agency_id, "agency_id"),
+                "suggested_agency_id": None,
+            }
+            for optional in ("title", "anonymous", "confidential"):
+                if getattr(body, optional) is not None:
+                    fields[optional] = getattr(body, optional)
+            return fields
+
         return self._act(caller, report_id, Action.VERIFY, if_match, note=body.note, updates=updates)
 
     def suspend(
@@ -134,10 +140,10 @@ class CaseworkService(Service):
     def forward(
         self, caller: StaffCaller, report_id: str, body: ForwardInput, if_match: str | None
     ) -> StaffReportView:
-        agency = _agency(self._setup.get(), body.agency_id, "agency_id")
-        return self._act(
-            caller, report_id, Action.FORWARD, if_match, note=body.note, updates={"agency": agency}
-        )
+        def updates(setup: CitySetup) -> dict[str, Any]:
+            return {"agency": _agency(setup, body.agency_id, "agency_id")}
+
+        return self._act(caller, report_id, Action.FORWARD, if_match, note=body.note, updates=updates)
 
     def return_to_coordinator(
         self, caller: StaffCaller, report_id: str, body: ReasonInput, if_match: str | None
@@ -155,31 +161,6 @@ class CaseworkService(Service):
     ) -> StaffReportView:
         return self._act(caller, report_id, Action.CLOSE, if_match, note=body.resolution)
 
-    # --- routing rules -------------------------------------------------------------------------------
-
-    def routing_rules(self, caller: StaffCaller) -> RoutingRuleSet:
-        ensure_role(caller, Role.COORDINATOR)
-        return RoutingRuleSet(rules=list(self._setup.get().routing_rules))
-
-    def replace_routing_rules(self, caller: StaffCaller, body: RoutingRuleSet) -> RoutingRuleSet:
-        ensure_role(caller, Role.COORDINATOR)
-        self._setup.invalidate()
-        setup = self._setup.get()
-        problems = [
-            FieldProblem(f"rules.{i}.category", "unknown_category")
-            for i, rule in enumerate(body.rules)
-            if rule.category not in setup.categories
-        ] + [
-            FieldProblem(f"rules.{i}.agency_id", "unknown_agency")
-            for i, rule in enumerate(body.rules)
-            if rule.agency_id not in setup.agencies
-        ]
-        if problems:
-            raise InvalidInput(problems)
-        self._repository.replace_routing_rules(setup.stored_rules or (), body.rules)
-        self._setup.invalidate()
-        return body
-
     # --- the one path every action takes -------------------------------------------------------------
 
     def _act(
@@ -191,9 +172,12 @@ class CaseworkService(Service):
         *,
         note: str | None = None,
         internal: bool = False,
-        updates: dict[str, Any] | None = None,
+        updates: Updates | None = None,
     ) -> StaffReportView:
-        stored = self._visible(caller, report_id)
+        stored = self._visible(caller, report_id)  # scope: 404
+        ensure_allowed(action, caller.role)  # role: 403
+        setup = self._setup.get()
+        fields = updates(setup) if updates is not None else {}  # the body's references: 422
         report = stored.report
         if if_match is not None and _version(if_match) != report.version:
             raise VersionConflict(report_id)
@@ -203,19 +187,19 @@ class CaseworkService(Service):
             self._now(),
             note=note,
             internal=internal,
-            updates=updates or {},
+            updates=fields,
         )
         change = apply_action(
-            report, command, calendar=self._setup.get().calendar(), policy=policy_version(report.sla_policy)
+            report, command, calendar=setup.calendar(), policy=policy_version(report.sla_policy)
         )
-        self._repository.save(change)
+        self._store.save(change)
         files = self._files(stored, _reader(caller))
         return staff_view(change.after, [*stored.timeline, change.entry], files)
 
     def _visible(self, caller: StaffCaller, report_id: str, *, with_identity: bool = False) -> StoredReport:
         if not is_report_id(report_id):
             raise NotFound(report_id)
-        stored = self._repository.get(report_id, with_identity=with_identity)
+        stored = self._store.get(report_id, with_identity=with_identity)
         if stored is None:
             raise NotFound(report_id)
         ensure_visible(caller, stored.report)

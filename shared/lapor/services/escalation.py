@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from lapor.adapters.dynamodb.items import DUE_SHARDS
 from lapor.domain.actions import SYSTEM, Command, apply_action
 from lapor.domain.calendar import WorkingCalendar
 from lapor.domain.clocks import recompute
@@ -24,7 +23,7 @@ from lapor.domain.lifecycle import Action
 from lapor.domain.models import Report
 from lapor.domain.sla import policy_version
 from lapor.domain.wallclock import iso
-from lapor.ports import ReportRepository
+from lapor.ports import EscalationStore
 from lapor.services.city_setup import CitySetupCache
 
 PAGE_SIZE = 100
@@ -59,12 +58,15 @@ class RunSummary:
 class EscalationService:
     def __init__(
         self,
-        repository: ReportRepository,
+        store: EscalationStore,
         setup: CitySetupCache,
+        *,
+        due_shards: int,
         on_failure: Callable[[BaseException], None] = lambda _error: None,
     ) -> None:
-        self._repository = repository
+        self._store = store
         self._setup = setup
+        self._due_shards = due_shards  # the due index's partitions (the adapter's layout, given by wiring)
         self._on_failure = on_failure
 
     def run(
@@ -78,7 +80,7 @@ class EscalationService:
         if setup.calendar_revision != setup.clocks_calendar_revision:
             recompute = partial(self._recompute, now=now, calendar=calendar, summary=summary)
             if self._each_due(END_OF_TIME, seconds_left, reserve_seconds, summary, recompute):
-                self._repository.mark_calendar(setup.calendar_revision)
+                self._store.mark_calendar(setup.calendar_revision)
         advance = partial(self._advance, now=now, calendar=calendar, summary=summary)
         self._each_due(now, seconds_left, reserve_seconds, summary, advance)
         return summary
@@ -92,14 +94,14 @@ class EscalationService:
         visit: Callable[[Report], None],
     ) -> bool:
         """Visit every report due by `until`, shard by shard; False when time ran out first."""
-        for shard in range(DUE_SHARDS):
+        for shard in range(self._due_shards):
             start: str | None = None
             while True:
                 if seconds_left() < reserve_seconds:
                     summary.stopped_early = True
                     return False
                 try:
-                    reports, start = self._repository.due_reports(shard, until, start, PAGE_SIZE)
+                    reports, start = self._store.due_reports(shard, until, start, PAGE_SIZE)
                 except StoreUnavailable as error:
                     summary.failures += 1
                     self._on_failure(error)
@@ -128,7 +130,7 @@ class EscalationService:
             updates={"clocks": clocks},
         )
         try:
-            self._repository.save(apply_action(report, command, calendar=calendar, policy=policy))
+            self._store.save(apply_action(report, command, calendar=calendar, policy=policy))
             summary.recomputed += 1
         except VersionConflict:
             summary.conflicts += 1
@@ -145,7 +147,7 @@ class EscalationService:
                 if step is None:
                     return
                 change = apply_step(report, step, now, calendar=calendar, policy=policy)
-                self._repository.save(change)
+                self._store.save(change)
                 report = change.after
                 summary.steps += 1
                 summary.by_action[step.action.value] += 1

@@ -2,7 +2,7 @@
 
 The coordinator and leadership only (both see every report; no agency scope applies). `from` and `to` are
 WIB dates of `submitted_at`, both inclusive, `to` at most `MAX_SPAN_DAYS` after `from`. Each call costs one
-query of the staff list (`ReportRepository.list_staff` over the queue index, as the coordinator's inbox
+query of the staff list (`StaffLists.list_staff` over the queue index, as the coordinator's inbox
 reads it) and answers that page as CSV, its header line first, with the cursor of the next page (None on
 the last). A page may hold fewer rows than `limit`, even none, and still have a next page: the dates are a
 filter over the index, applied after its `limit` items are read. Rows come in the index's order (running
@@ -21,7 +21,7 @@ from lapor.domain.errors import FieldProblem, InvalidInput
 from lapor.domain.exports import reports_csv
 from lapor.domain.lifecycle import Role
 from lapor.domain.wallclock import iso
-from lapor.ports import ReportRepository, StaffFilter
+from lapor.ports import StaffFilter, StaffLists
 
 MAX_SPAN_DAYS = 366
 """`to` is at most this many days after `from` (a whole leap year fits, both ends included)."""
@@ -30,8 +30,8 @@ MAX_LIMIT = 1000
 
 
 class ExportService:
-    def __init__(self, repository: ReportRepository) -> None:
-        self._repository = repository
+    def __init__(self, store: StaffLists) -> None:
+        self._store = store
 
     def reports_csv(
         self,
@@ -53,7 +53,7 @@ class ExportService:
             submitted_from=iso(start_of_day(first)),
             submitted_before=iso(start_of_day(last + timedelta(days=1))),
         )
-        page = self._repository.list_staff(where, limit, cursor)
+        page = self._store.list_staff(where, limit, cursor)
         return reports_csv(page.items), page.next_cursor
 
 

@@ -30,7 +30,7 @@ from lapor.domain.views import (
     public_view,
     reporter_view,
 )
-from lapor.ports import EventPublisher, IdCollision, Page, PublicFilter, StoredReport
+from lapor.ports import EventPublisher, IdCollision, IntakeStore, Page, PublicFilter, StoredReport
 from lapor.services.base import Service
 
 MAX_ID_ATTEMPTS = 3
@@ -43,7 +43,7 @@ class Submitted:
     access_token: str
 
 
-class IntakeService(Service):
+class IntakeService(Service[IntakeStore]):
     def submit(
         self, new: NewReport, token_for: Callable[[str], str], first_id: str | None = None
     ) -> Submitted:
@@ -67,7 +67,7 @@ class IntakeService(Service):
                 policy=policy_in_force(at),
             )
             try:
-                self._repository.create(change, new.reporter, token_hash(token))
+                self._store.create(change, new.reporter, token_hash(token))
             except IdCollision:
                 earlier = self._filed_before(report_id, token) if report_id == first_id else None
                 if earlier is not None:
@@ -77,7 +77,7 @@ class IntakeService(Service):
         raise StoreUnavailable("no free tracking id after several draws")
 
     def _filed_before(self, report_id: str, token: str) -> Submitted | None:
-        stored = self._repository.get(report_id, with_token=True)
+        stored = self._store.get(report_id, with_token=True)
         if stored is None or stored.token_hash is None or not token_matches(token, stored.token_hash):
             return None
         first = min(stored.timeline, key=lambda entry: entry.seq)
@@ -92,7 +92,7 @@ class IntakeService(Service):
             return reporter_view(stored.report, stored.timeline, stored.identity, files)
         if not is_report_id(report_id):
             raise NotFound(report_id)
-        found = self._repository.get(report_id)
+        found = self._store.get(report_id)
         if found is None or not found.report.is_public:
             raise NotFound(report_id)
         return public_view(found.report, found.timeline, self._files(found, "public"))
@@ -115,18 +115,18 @@ class IntakeService(Service):
         at = self._now()
         nonce = new_access_token()
         token = derived_access_token(secret, report_id, f"access:{nonce}")
-        if not self._repository.renew_access(report_id, token_hash(token), at, at - ACCESS_LINK_INTERVAL):
+        if not self._store.renew_access(report_id, token_hash(token), at, at - ACCESS_LINK_INTERVAL):
             return False
         event = AccessLinkRequested(report_id=report_id, nonce=nonce, at=at)
         try:
             publisher.publish(ACCESS_LINK_DETAIL_TYPE, event.model_dump(mode="json"))
         except StoreUnavailable:
-            self._repository.release_access(report_id, token_hash(token))  # so that asking again works
+            self._store.release_access(report_id, token_hash(token))  # so that asking again works
             raise
         return True
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
-        return self._repository.list_public(where, limit, cursor)
+        return self._store.list_public(where, limit, cursor)
 
     def reply(self, report_id: str, token: str | None, reply: Reply) -> ReportView:
         """A reply completes a pending report, adds to an open one, or (reopen) reopens a closed one."""
@@ -157,14 +157,14 @@ class IntakeService(Service):
             calendar=self._setup.get().calendar(),
             policy=policy_version(stored.report.sla_policy),
         )
-        self._repository.save(change)
+        self._store.save(change)
         return own_view(change.after, [*stored.timeline, change.entry], self._files(stored, "reporter"))
 
     def _own(self, report_id: str, token: str | None, *, with_identity: bool = False) -> StoredReport:
         """The caller's own report, or `BadToken` whether or not the report exists."""
         if not token or not is_report_id(report_id):
             raise BadToken(report_id)
-        stored = self._repository.get(report_id, with_identity=with_identity, with_token=True)
+        stored = self._store.get(report_id, with_identity=with_identity, with_token=True)
         if stored is None or stored.token_hash is None or not token_matches(token, stored.token_hash):
             raise BadToken(report_id)
         return stored

@@ -14,21 +14,25 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from lapor.adapters.dynamodb.items import DUE_SHARDS
 from lapor.domain.access import StaffCaller, ensure_role
 from lapor.domain.calendar import local_date
 from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
 from lapor.domain.indicators import Indicators, MetricEvent, OverdueClock, compute, day_window, range_window
 from lapor.domain.lifecycle import LADDER_CLOCKS, ClockKind, Role
 from lapor.domain.models import Report
-from lapor.ports import StoredSnapshot
+from lapor.ports import MetricsStore, StoredSnapshot
 from lapor.services.base import Service
+from lapor.services.city_setup import CitySetupCache
 
 PAGE_SIZE = 200
 MAX_SUMMARY_DAYS = 92
 
 
-class MetricsService(Service):
+class MetricsService(Service[MetricsStore]):
+    def __init__(self, store: MetricsStore, setup: CitySetupCache, *, due_shards: int, **kwargs: Any) -> None:
+        super().__init__(store, setup, **kwargs)
+        self._due_shards = due_shards  # the due index's partitions (the adapter's layout, given by wiring)
+
     def compute_day(self, day: date, time: datetime) -> StoredSnapshot:
         """One WIB day's indicators as of `time`, stored (a recompute at the same `time` is identical)."""
         start, end = day_window(day)
@@ -45,17 +49,17 @@ class MetricsService(Service):
             backlog_at=end,
         )
         snapshot = StoredSnapshot(date=day, time=time, document=_document(day, indicators))
-        self._repository.put_snapshot(snapshot)
+        self._store.put_snapshot(snapshot)
         return snapshot
 
     def stored(self, day: date) -> StoredSnapshot | None:
-        return self._repository.snapshot(day)
+        return self._store.snapshot(day)
 
     def daily(self, caller: StaffCaller, day: date) -> dict[str, Any]:
         """A stored day for staff: the coordinator and leadership see every agency, an official the city's
         figures and its own agency's."""
         ensure_role(caller, Role.COORDINATOR, Role.LEADERSHIP, Role.OFFICIAL)
-        stored = self._repository.snapshot(day)
+        stored = self._store.snapshot(day)
         if stored is None:
             raise NotFound(day.isoformat())
         document = dict(stored.document)
@@ -73,7 +77,7 @@ class MetricsService(Service):
         start, end = range_window(first, last)
         now = self._now()
         events = list(self._events(first, min(last, local_date(now))))
-        stored = self._repository.snapshot(last)
+        stored = self._store.snapshot(last)
         indicators = compute(
             events,
             start=start,
@@ -95,7 +99,7 @@ class MetricsService(Service):
     def _events(self, first: date, last: date) -> Iterator[MetricEvent]:
         day = first
         while day <= last:
-            for item in self._repository.metric_events(day):
+            for item in self._store.metric_events(day):
                 yield MetricEvent.model_validate(item)
             day += timedelta(days=1)
 
@@ -127,10 +131,10 @@ class MetricsService(Service):
                     )
 
     def _running(self) -> Iterator[Report]:
-        for shard in range(DUE_SHARDS):
+        for shard in range(self._due_shards):
             start: str | None = None
             while True:
-                reports, start = self._repository.due_reports(shard, None, start, PAGE_SIZE)
+                reports, start = self._store.due_reports(shard, None, start, PAGE_SIZE)
                 yield from reports
                 if start is None:
                     break

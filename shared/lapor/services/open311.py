@@ -1,28 +1,23 @@
-"""Open311 GeoReport v2's use cases: services, filing, public reads, tokens, updates, and the API keys.
+"""Open311 GeoReport v2's use cases: services, filing, public reads, tokens, updates.
 
-The mapping itself is `lapor.domain.open311`; this module reads and writes through `Open311Store`.
+The mapping itself is `lapor.domain.open311`; this module reads and writes through `Open311Requests`. The
+API keys that filing needs are `lapor.services.open311_keys`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from lapor.domain.access import StaffCaller, ensure_role
-from lapor.domain.actions import Change, submit
+from lapor.domain.actions import submit
 from lapor.domain.catalog import Category
-from lapor.domain.errors import NotFound
-from lapor.domain.identifiers import is_report_id, new_access_token, new_report_id, token_hash, token_matches
-from lapor.domain.lifecycle import ClockKind, Role, Status
-from lapor.domain.models import CategoryRef, ReporterIdentity
+from lapor.domain.identifiers import is_report_id, new_access_token, new_report_id, token_hash
+from lapor.domain.lifecycle import ClockKind, Status
+from lapor.domain.models import CategoryRef
 from lapor.domain.open311 import (
-    ApiKey,
     Filing,
     Open311Error,
-    key_id_of,
-    new_api_key,
     posted,
     request,
     service_definition,
@@ -31,62 +26,13 @@ from lapor.domain.open311 import (
 )
 from lapor.domain.sla import policy_in_force
 from lapor.domain.views import ReportView, public_view
-from lapor.ports import IdCollision, ReportRepository
+from lapor.ports import IdCollision, Open311Requests
 from lapor.services.base import Service
 
 MAX_ID_ATTEMPTS = 3
 
 
-class Open311Store(ReportRepository, Protocol):
-    def file_request(
-        self,
-        change: Change,
-        identity: ReporterIdentity | None,
-        access_hash: str | None,
-        request_token_hash: str,
-    ) -> None:
-        """Store a new report (with its identity and access only when named) and the Open311 token that
-        names it: one transactional write; `IdCollision` when the id is taken."""
-
-    def report_for_token(self, request_token_hash: str) -> str | None:
-        """The id of the report an Open311 token names."""
-
-    def public_report_ids(
-        self,
-        since: datetime,
-        until: datetime,
-        category: str | None,
-        statuses: Collection[str] | None,
-        limit: int,
-    ) -> list[str]:
-        """Public reports submitted in the range, newest first, at most `limit` (public-index)."""
-
-    def updated_public_report_ids(self, since: datetime, until: datetime, limit: int) -> list[str]:
-        """Public reports submitted by `until` and updated since `since` (public-index)."""
-
-    def put_key(self, key: ApiKey) -> None: ...
-
-    def api_keys(self) -> list[ApiKey]: ...
-
-    def api_key(self, key_id: str) -> ApiKey | None: ...
-
-    def delete_key(self, key_id: str) -> bool:
-        """False when there was no such key."""
-
-
-@dataclass(frozen=True)
-class IssuedKey:
-    key: str  # shown once
-    key_id: str
-    name: str
-    created_at: str | None
-
-
-class Open311Service(Service):
-    def __init__(self, store: Open311Store, *args: Any, **kwargs: Any) -> None:
-        super().__init__(store, *args, **kwargs)
-        self._store = store
-
+class Open311Service(Service[Open311Requests]):
     def now(self) -> datetime:
         return self._now()
 
@@ -182,32 +128,3 @@ class Open311Service(Service):
             if view is not None:
                 found += updates(view, since, until)
         return sorted(found, key=lambda u: (u["updated_datetime"], u["update_id"]))
-
-    # API keys ------------------------------------------------------------------------------------------
-
-    def check_key(self, key: str | None) -> str:
-        """The id of `key` when it is an issued, unrevoked key; else `Open311Error(403)`."""
-        key_id = key_id_of(key) if key else None
-        stored = self._store.api_key(key_id) if key_id else None
-        if stored is None or not token_matches(key, stored.key_hash):
-            raise Open311Error(403, "a valid api_key is required")
-        return stored.key_id
-
-    def issue_key(self, caller: StaffCaller, name: str) -> IssuedKey:
-        ensure_role(caller, Role.COORDINATOR)
-        key_id, key = new_api_key()
-        stored = ApiKey(
-            key_id=key_id, name=name, key_hash=token_hash(key), created_at=self._now(), created_by=caller.id
-        )
-        self._store.put_key(stored)
-        listed = stored.listed()
-        return IssuedKey(key=key, key_id=key_id, name=name, created_at=listed["created_at"])
-
-    def keys(self, caller: StaffCaller) -> list[dict[str, Any]]:
-        ensure_role(caller, Role.COORDINATOR)
-        return [key.listed() for key in sorted(self._store.api_keys(), key=lambda k: k.created_at)]
-
-    def revoke_key(self, caller: StaffCaller, key_id: str) -> None:
-        ensure_role(caller, Role.COORDINATOR)
-        if not self._store.delete_key(key_id):
-            raise NotFound(key_id)

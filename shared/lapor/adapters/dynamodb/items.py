@@ -18,6 +18,7 @@ from lapor.domain.calendar import YearAdjustments, local_date
 from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.clocks import deadlines, next_due
 from lapor.domain.lifecycle import STATUS_LABELS, Status
+from lapor.domain.metric_events import metric_record
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary
@@ -127,49 +128,12 @@ def identity_from_item(item: dict[str, Any]) -> ReporterIdentity:
 
 
 def metric_event_item(change: Change) -> dict[str, Any]:
-    """The immutable record an indicator is computed from: no text, no identity."""
+    """The metric event (`lapor.domain.metric_events.metric_record`) under its WIB day."""
     entry = change.entry
-    report = change.after
     return {
         "pk": f"DAY#{local_date(entry.at).isoformat()}",
-        "sk": f"EV#{iso(entry.at)}#{report.id}#{entry.seq:06d}",
-        "report_id": report.id,
-        "seq": entry.seq,
-        "at": iso(entry.at),
-        "action": entry.action.value,
-        "from": entry.from_status.value if entry.from_status else None,
-        "to": entry.to_status.value if entry.to_status else None,
-        "actor_role": entry.actor_role.value,
-        "internal": entry.internal,
-        "type": report.type,
-        "requires_supervision": report.requires_supervision,
-        "category": report.category.code if report.category else None,
-        "agency_id": report.agency.id if report.agency else None,
-        "rating": report.rating.score if entry.action.value == "rate" and report.rating else None,
-        "resolved": report.rating.resolved if entry.action.value == "rate" and report.rating else None,
-        "first_verification": entry.action.value == "verify"
-        and change.before is not None
-        and change.before.verified_at is None,
-        "previous_agency_id": change.before.agency.id
-        if change.before is not None and change.before.agency is not None
-        else None,
-        "level": entry.level,
-        "clock": entry.clock.value if entry.clock else None,
-        "stopped_clocks": [
-            {
-                "kind": s.clock.kind.value,
-                "started_at": iso(s.clock.started_at),
-                "deadline": iso(s.clock.deadline),
-                "stopped_at": iso(s.stopped_at),
-                "on_time": s.on_time,
-                "fired": list(s.clock.fired),
-            }
-            for s in change.stopped
-        ],
-        "started_clocks": [
-            {"kind": c.kind.value, "started_at": iso(c.started_at), "deadline": iso(c.deadline)}
-            for c in change.started
-        ],
+        "sk": f"EV#{iso(entry.at)}#{change.after.id}#{entry.seq:06d}",
+        **metric_record(change),
     }
 
 

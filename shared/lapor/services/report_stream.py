@@ -1,41 +1,47 @@
-"""What happens when a report arrives: the routing rules suggest an agency, or (auto_dispose) assign it.
+"""What follows a write to the table (its stream, `functions/report_stream`): a new report is routed by the
+coordinator's routing rules (an agency suggested, or assigned by an `auto_dispose` rule), and every new
+timeline entry is published as a domain event.
 
-Runs in the stream consumer, from the report as it was inserted. A suggestion changes neither status nor
-version; an auto-disposition is the system's `verify`, one conditional write on version 1, so a report the
-coordinator has already acted on is left alone.
+The stream's records are decoded by the adapter (`lapor.adapters.dynamodb.stream`), so this service sees
+reports and events, never items. A suggestion changes neither status nor version; an auto-disposition is
+the system's `verify`, one conditional write on version 1, so a report the coordinator has already acted on
+is left alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from lapor.domain.actions import SYSTEM, Command, apply_action
 from lapor.domain.errors import VersionConflict
-from lapor.domain.events import event_from_timeline_item
+from lapor.domain.events import ReportEvent
 from lapor.domain.lifecycle import Action, Status
 from lapor.domain.models import AgencyRef, Report
 from lapor.domain.routing_rules import suggest
 from lapor.domain.sla import policy_version
 from lapor.domain.wallclock import now_utc
-from lapor.ports import EventPublisher, ReportRepository
+from lapor.ports import EventPublisher, RouteSuggestions
 from lapor.services.city_setup import CitySetupCache
 
+Routed = Literal["none", "suggested", "disposed", "skipped"]
 
-class RoutingService:
+
+class ReportStreamService:
     def __init__(
         self,
-        repository: ReportRepository,
+        store: RouteSuggestions,
         setup: CitySetupCache,
         publisher: EventPublisher,
         now: Callable[[], datetime] = now_utc,
     ) -> None:
-        self._repository = repository
+        self._store = store
         self._setup = setup
         self._publisher = publisher
         self._now = now
 
-    def route_new_report(self, report: Report) -> str:
+    def route_new_report(self, report: Report) -> Routed:
         """Suggest or assign; answers what it did (`none`, `suggested`, `disposed`, `skipped`)."""
         if report.status is not Status.SUBMITTED or report.category is None:
             return "none"
@@ -46,7 +52,7 @@ class RoutingService:
         if rule is None or agency is None:
             return "none"
         if not rule.auto_dispose:
-            return "suggested" if self._repository.suggest_agency(report.id, agency.id) else "skipped"
+            return "suggested" if self._store.suggest_agency(report.id, agency.id) else "skipped"
         command = Command(
             Action.VERIFY,
             SYSTEM,
@@ -58,11 +64,11 @@ class RoutingService:
             report, command, calendar=setup.calendar(), policy=policy_version(report.sla_policy)
         )
         try:
-            self._repository.save(change)
+            self._store.save(change)
         except VersionConflict:
             return "skipped"
         return "disposed"
 
-    def publish_timeline_entry(self, item: dict[str, object]) -> None:
-        event = event_from_timeline_item(dict(item))
+    def publish(self, event: ReportEvent) -> None:
+        """Put one timeline entry's domain event on the bus (raises when it was not accepted)."""
         self._publisher.publish(event.detail_type, event.model_dump(mode="json"))

@@ -58,12 +58,12 @@ def matching(records: list[dict[str, Any]], report_id: str) -> list[dict[str, An
 
 
 def consume(records: list[dict[str, Any]], published: Published) -> dict[str, Any]:
-    from lapor.adapters.dynamodb import shared_wiring
-    from lapor.services.routing import RoutingService
-    from routing.stream import process
+    from lapor import wiring
+    from lapor.services.report_stream import ReportStreamService
+    from report_stream.handler import process
 
-    service = RoutingService(shared_wiring.repository(), shared_wiring.city_setup(), published)
-    return process({"Records": records}, LambdaContext("routing-stream", 512, 30), service)
+    service = ReportStreamService(wiring.repository(), wiring.city_setup(), published)
+    return process({"Records": records}, LambdaContext("report-stream", 512, 30), service)
 
 
 def file(invoke: Invoke, **overrides: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Open311's storage: the report repository, plus the Open311 token items, the API keys and the
+"""Open311's storage on DynamoDB: the report repository, plus the Open311 token items, the API keys and the
 public-index reads of the GeoReport lists.
 
 Items (docs/ARCHITECTURE.md, the application table):

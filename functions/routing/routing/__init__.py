@@ -1,1 +1,0 @@
-"""The routing functions: the staff API (`handler`) and the stream consumer (`stream`)."""

@@ -1,0 +1,1 @@
+"""The staff function: the staff API (API.md, "Staff") behind the Cognito authorizer."""

@@ -1,0 +1,1 @@
+"""The routes of the staff API, one Powertools Router per concern."""

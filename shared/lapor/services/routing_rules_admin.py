@@ -1,0 +1,39 @@
+"""The coordinator's routing rules (`GET`, `PUT /staff/routing-rules`): which agency a new report of a
+category (and kecamatan) is suggested for, or assigned to (`auto_dispose`). Applying them to a new report
+is `lapor.services.report_stream`; matching a rule is `lapor.domain.routing_rules`."""
+
+from __future__ import annotations
+
+from lapor.domain.access import StaffCaller, ensure_role
+from lapor.domain.errors import FieldProblem, InvalidInput
+from lapor.domain.lifecycle import Role
+from lapor.domain.routing_rules import RoutingRuleSet
+from lapor.ports import RuleStore
+from lapor.services.base import Service
+
+
+class RoutingRulesAdmin(Service[RuleStore]):
+    def rules(self, caller: StaffCaller) -> RoutingRuleSet:
+        ensure_role(caller, Role.COORDINATOR)
+        return RoutingRuleSet(rules=list(self._setup.get().routing_rules))
+
+    def replace(self, caller: StaffCaller, body: RoutingRuleSet) -> RoutingRuleSet:
+        """Replace the whole set; every rule must name a known category and agency (else 422, nothing
+        written)."""
+        ensure_role(caller, Role.COORDINATOR)
+        self._setup.invalidate()
+        setup = self._setup.get()
+        problems = [
+            FieldProblem(f"rules.{i}.category", "unknown_category")
+            for i, rule in enumerate(body.rules)
+            if rule.category not in setup.categories
+        ] + [
+            FieldProblem(f"rules.{i}.agency_id", "unknown_agency")
+            for i, rule in enumerate(body.rules)
+            if rule.agency_id not in setup.agencies
+        ]
+        if problems:
+            raise InvalidInput(problems)
+        self._store.replace_routing_rules(setup.stored_rules or (), body.rules)
+        self._setup.invalidate()
+        return body
