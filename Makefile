@@ -47,7 +47,7 @@ fmt: $(STAMP) ## format and fix what ruff can
 	$(BIN)/ruff check --fix .
 
 types: $(STAMP) ## mypy on the domain package and the functions
-	$(BIN)/mypy shared functions local tools bench
+	$(BIN)/mypy shared functions local tools bench tests/fakes
 
 template: $(STAMP) $(SAM_STAMP) ## cfn-lint, offline SAM transform, sam build with the local Python
 	$(SAM_BIN)/cfn-lint template.yaml

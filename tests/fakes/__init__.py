@@ -1,0 +1,15 @@
+"""In-memory implementations of every port of `lapor.ports`, for unit tests of the services (no moto, no
+sockets). `InMemoryTable` serves the storage ports; `messaging` and `files` the others."""
+
+from tests.fakes.files import InMemoryFiles
+from tests.fakes.messaging import FixedContacts, RecordingPublisher, RecordingSender
+from tests.fakes.table import InMemoryTable, seeded_setup
+
+__all__ = [
+    "FixedContacts",
+    "InMemoryFiles",
+    "InMemoryTable",
+    "RecordingPublisher",
+    "RecordingSender",
+    "seeded_setup",
+]

@@ -1,0 +1,403 @@
+"""An in-memory application table: one object serving every storage port of `lapor.ports`.
+
+It keeps domain objects, not items, and answers each port as the DynamoDB adapter does (the same orders,
+filters, page limits and conditions); `tests/integration/test_store_contract.py` runs the same scenarios
+against both so the two cannot drift. Services built on it are unit-tested in milliseconds, with no moto.
+
+`writes` counts the writes that went through (a refused one is not counted); `fail_next` makes the next
+write raise the given error instead, for the services' failure paths.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lapor.domain.actions import Change
+from lapor.domain.attachments import Attachment, AttachmentSet
+from lapor.domain.calendar import YearAdjustments, local_date
+from lapor.domain.catalog import Agency, Category, CitySetup
+from lapor.domain.clocks import next_due
+from lapor.domain.errors import FieldProblem, Unparseable, VersionConflict
+from lapor.domain.lifecycle import Status
+from lapor.domain.metric_events import metric_record
+from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.open311 import ApiKey
+from lapor.domain.routing_rules import RoutingRule
+from lapor.domain.views import ReportSummary, StaffReportSummary, staff_view
+from lapor.domain.wallclock import iso
+from lapor.ports import (
+    CalendarChange,
+    IdCollision,
+    IdentityRead,
+    Page,
+    PublicFilter,
+    StaffFilter,
+    StoredReport,
+    StoredSnapshot,
+)
+
+SEED = Path(__file__).resolve().parents[2] / "seed" / "sukabumi.json"
+NOTHING_DUE = "~"
+Summary = TypeVar("Summary", bound=ReportSummary)
+
+
+def seeded_setup() -> CitySetup:
+    """The city as the seed file starts it: its agencies, categories and kecamatan, the default rules."""
+    seed = json.loads(SEED.read_text(encoding="utf-8"))
+    agencies = {a["id"]: Agency.model_validate(a) for a in seed["agencies"]}
+    categories = {c["code"]: Category.model_validate(c) for c in seed["categories"]}
+    return CitySetup(agencies=agencies, categories=categories, kecamatan=tuple(sorted(seed["kecamatan"])))
+
+
+class InMemoryTable:
+    def __init__(self, setup: CitySetup | None = None, *, due_shards: int = 8) -> None:
+        self.setup = setup if setup is not None else seeded_setup()
+        self.due_shards = due_shards
+        self.reports: dict[str, Report] = {}
+        self.timelines: dict[str, list[TimelineEntry]] = {}
+        self.identities: dict[str, ReporterIdentity] = {}
+        self.tokens: dict[str, str] = {}  # report id -> the access token's hash
+        self.renewed_at: dict[str, datetime] = {}
+        self.access_log: dict[str, dict[str, IdentityRead]] = {}
+        self.metric_records: dict[date, list[dict[str, Any]]] = {}
+        self.snapshots: dict[date, StoredSnapshot] = {}
+        self.calendar_audit: list[CalendarChange] = []
+        self.open311_tokens: dict[str, str] = {}
+        self.keys: dict[str, ApiKey] = {}
+        self.uploads: dict[str, AttachmentSet] = {}
+        self.writes = 0
+        self.fail_next: Exception | None = None
+
+    # --- the write path every writer takes --------------------------------------------------------------
+
+    def _write(self) -> None:
+        if self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+        self.writes += 1
+
+    def _record(self, change: Change) -> None:
+        report = change.after
+        self.reports[report.id] = report
+        self.timelines.setdefault(report.id, []).append(change.entry)
+        day = local_date(change.entry.at)
+        self.metric_records.setdefault(day, []).append(metric_record(change))
+
+    # --- ReportReader, ChangeWriter ---------------------------------------------------------------------
+
+    def get(
+        self, report_id: str, *, with_identity: bool = False, with_token: bool = False
+    ) -> StoredReport | None:
+        report = self.reports.get(report_id)
+        if report is None:
+            return None
+        return StoredReport(
+            report,
+            sorted(self.timelines.get(report_id, []), key=lambda entry: entry.seq),
+            self.identities.get(report_id) if with_identity else None,
+            self.tokens.get(report_id) if with_token else None,
+            self.uploads.get(report_id, AttachmentSet()),
+        )
+
+    def save(self, change: Change) -> None:
+        if change.before is None:
+            raise ValueError("save() stores a change to an existing report; use create()")
+        stored = self.reports.get(change.after.id)
+        if stored is None or stored.version != change.before.version:
+            raise VersionConflict(change.after.id)
+        self._write()
+        self._record(change)
+
+    # --- IntakeStore ------------------------------------------------------------------------------------
+
+    def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
+        if change.after.id in self.reports:
+            raise IdCollision(change.after.id)
+        self._write()
+        self._record(change)
+        self.identities[change.after.id] = identity
+        self.tokens[change.after.id] = token_hash
+
+    def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
+        public = [r for r in self.reports.values() if r.is_public]
+        ordered = sorted(public, key=lambda r: f"{iso(r.submitted_at)}#{r.id}", reverse=True)
+
+        def wanted(report: Report) -> bool:
+            return (
+                (where.status is None or report.status.value == where.status)
+                and (
+                    where.category is None
+                    or (report.category is not None and report.category.code == where.category)
+                )
+                and (
+                    where.agency_id is None
+                    or (report.agency is not None and report.agency.id == where.agency_id)
+                )
+            )
+
+        return _page(ordered, wanted, limit, cursor, ReportSummary)
+
+    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
+        if report_id not in self.tokens:
+            return False
+        renewed = self.renewed_at.get(report_id)
+        if renewed is not None and renewed >= not_since and self.tokens[report_id] != token_hash:
+            return False
+        self._write()
+        self.tokens[report_id] = token_hash
+        self.renewed_at[report_id] = at
+        return True
+
+    def release_access(self, report_id: str, token_hash: str) -> None:
+        if self.tokens.get(report_id) == token_hash:
+            self._write()
+            self.renewed_at.pop(report_id, None)
+
+    # --- StaffLists, CaseworkStore ----------------------------------------------------------------------
+
+    def list_staff(self, where: StaffFilter, limit: int, cursor: str | None) -> Page[StaffReportSummary]:
+        scoped = [
+            r
+            for r in self.reports.values()
+            if where.agency_id is None or (r.agency is not None and r.agency.id == where.agency_id)
+        ]
+        ordered = sorted(scoped, key=_queue_key)
+
+        def wanted(report: Report) -> bool:
+            submitted = iso(report.submitted_at)
+            return (
+                (where.status is None or report.status.value == where.status)
+                and (
+                    where.category is None
+                    or (report.category is not None and report.category.code == where.category)
+                )
+                and (where.overdue is None or report.overdue == where.overdue)
+                and (not where.q or _matches(report, where.q))
+                and (where.submitted_from is None or submitted >= where.submitted_from)
+                and (where.submitted_before is None or submitted < where.submitted_before)
+            )
+
+        return _page(ordered, wanted, limit, cursor, StaffReportSummary)
+
+    def log_identity_read(self, report_id: str, entry: IdentityRead) -> None:
+        self._write()
+        self.access_log.setdefault(report_id, {})[f"{iso(entry.at)}#{entry.request_id}"] = entry
+
+    def identity_reads(self, report_id: str) -> list[IdentityRead]:
+        log = self.access_log.get(report_id, {})
+        return [log[key] for key in sorted(log)]
+
+    # --- SetupSource, CalendarStore, RuleStore ----------------------------------------------------------
+
+    def city_setup(self) -> CitySetup:
+        return self.setup
+
+    def save_calendar(self, change: CalendarChange) -> None:
+        year = change.adjustments.year
+        current = self.setup.calendar_adjustments.get(year)
+        if (current.revision if current else 0) != change.based_on:
+            raise VersionConflict(f"calendar {year}")
+        self._write()
+        adjustments: dict[int, YearAdjustments] = {
+            **self.setup.calendar_adjustments,
+            year: change.adjustments,
+        }
+        self.setup = replace(self.setup, calendar_adjustments=adjustments)
+        self.calendar_audit.append(change)
+
+    def replace_routing_rules(self, old: Sequence[RoutingRule], new: Sequence[RoutingRule]) -> None:
+        self._write()
+        rules = sorted(new, key=lambda rule: f"{rule.category}#{rule.kecamatan or '*'}")
+        self.setup = replace(self.setup, stored_rules=tuple(rules))
+
+    # --- DueIndex, EscalationStore, MetricsStore --------------------------------------------------------
+
+    def due_reports(
+        self, shard: int, until: datetime | None, start: str | None, limit: int
+    ) -> tuple[list[Report], str | None]:
+        keyed = sorted(
+            (_due_key(report), report)
+            for report in self.reports.values()
+            if report.clocks and zlib.crc32(report.id.encode()) % self.due_shards == shard
+        )
+        bound = f"{iso(until)}#~" if until is not None else None
+        due = [(key, report) for key, report in keyed if bound is None or key <= bound]
+        after = [(key, report) for key, report in due if start is None or key > start]
+        page = after[:limit]
+        more = len(after) > limit
+        return [report for _, report in page], (page[-1][0] if more else None)
+
+    def mark_calendar(self, revision: int) -> None:
+        self._write()
+        self.setup = replace(self.setup, clocks_calendar_revision=revision)
+
+    def metric_events(self, day: date) -> list[dict[str, Any]]:
+        return sorted(self.metric_records.get(day, []), key=lambda r: (r["at"], r["report_id"], r["seq"]))
+
+    def put_snapshot(self, snapshot: StoredSnapshot) -> None:
+        self._write()
+        self.snapshots[snapshot.date] = snapshot
+
+    def snapshot(self, day: date) -> StoredSnapshot | None:
+        return self.snapshots.get(day)
+
+    # --- RouteSuggestions -------------------------------------------------------------------------------
+
+    def suggest_agency(self, report_id: str, agency_id: str) -> bool:
+        report = self.reports.get(report_id)
+        if report is None or report.status is not Status.SUBMITTED:
+            return False
+        self._write()
+        self.reports[report_id] = report.model_copy(update={"suggested_agency_id": agency_id})
+        return True
+
+    # --- Open311Requests, Open311Keys -------------------------------------------------------------------
+
+    def file_request(
+        self,
+        change: Change,
+        identity: ReporterIdentity | None,
+        access_hash: str | None,
+        request_token_hash: str,
+    ) -> None:
+        if change.after.id in self.reports:
+            raise IdCollision(change.after.id)
+        self._write()
+        self._record(change)
+        if identity is not None:
+            self.identities[change.after.id] = identity
+        if access_hash is not None:
+            self.tokens[change.after.id] = access_hash
+        self.open311_tokens[request_token_hash] = change.after.id
+
+    def report_for_token(self, request_token_hash: str) -> str | None:
+        return self.open311_tokens.get(request_token_hash)
+
+    def public_report_ids(
+        self,
+        since: datetime,
+        until: datetime,
+        category: str | None,
+        statuses: Collection[str] | None,
+        limit: int,
+    ) -> list[str]:
+        low, high = iso(since), f"{iso(until)}#~"
+        found = [
+            report
+            for report in self._public_newest_first()
+            if low <= f"{iso(report.submitted_at)}#{report.id}" <= high
+            and (category is None or (report.category is not None and report.category.code == category))
+            and (statuses is None or report.status.value in statuses)
+        ]
+        return [report.id for report in found[:limit]]
+
+    def updated_public_report_ids(self, since: datetime, until: datetime, limit: int) -> list[str]:
+        high = f"{iso(until)}#~"
+        found = [
+            report
+            for report in self._public_newest_first()
+            if f"{iso(report.submitted_at)}#{report.id}" <= high and iso(report.updated_at) >= iso(since)
+        ]
+        return [report.id for report in found[:limit]]
+
+    def _public_newest_first(self) -> list[Report]:
+        public = [r for r in self.reports.values() if r.is_public]
+        return sorted(public, key=lambda r: f"{iso(r.submitted_at)}#{r.id}", reverse=True)
+
+    def put_key(self, key: ApiKey) -> None:
+        if key.key_id in self.keys:
+            raise VersionConflict(key.key_id)
+        self._write()
+        self.keys[key.key_id] = key
+
+    def api_keys(self) -> list[ApiKey]:
+        return [self.keys[key_id] for key_id in sorted(self.keys)]
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        return self.keys.get(key_id)
+
+    def delete_key(self, key_id: str) -> bool:
+        if key_id not in self.keys:
+            return False
+        self._write()
+        del self.keys[key_id]
+        return True
+
+    # --- AttachmentRecords ------------------------------------------------------------------------------
+
+    def attachments(self, report_id: str) -> AttachmentSet:
+        return self.uploads.get(report_id, AttachmentSet())
+
+    def store(self, report_id: str, based_on: int, files: Sequence[Attachment]) -> None:
+        if self.attachments(report_id).revision != based_on:
+            raise VersionConflict(report_id)
+        self._write()
+        self.uploads[report_id] = AttachmentSet(revision=based_on + 1, files=tuple(files))
+
+
+def _queue_key(report: Report) -> str:
+    """As the queue and inbox indexes sort: running clocks first by their soonest deadline, then the rest."""
+    soonest = min((clock.deadline for clock in report.clocks.values()), default=None)
+    order = f"0#{iso(soonest)}" if soonest is not None else f"1#{iso(report.updated_at)}"
+    return f"{order}#{report.id}"
+
+
+def _due_key(report: Report) -> str:
+    due = next_due(report.clocks.values())
+    return f"{iso(due) if due else NOTHING_DUE}#{report.id}"
+
+
+def _matches(report: Report, q: str) -> bool:
+    if report.id == q.strip().upper():
+        return True
+    words = [w for w in q.casefold().split() if w][:5]
+    return bool(words) and all(word in report.title.casefold() for word in words)
+
+
+def _summary(report: Report, model: type[Summary]) -> Summary:
+    fields = staff_view(report, []).model_dump(exclude={"timeline", "attachments"})
+    extras = {
+        "verified_at": report.verified_at,
+        "first_response_at": report.first_response_at,
+        "closed_at": report.closed_at,
+        "reopen_count": report.reopen_count,
+    }
+    return model.model_validate({**fields, **(extras if model is StaffReportSummary else {})})
+
+
+def _page(
+    ordered: list[Report], wanted: Any, limit: int, cursor: str | None, model: type[Summary]
+) -> Page[Summary]:
+    """As a DynamoDB query with a filter: `limit` items are read, then filtered; the cursor is a position."""
+    start = 0
+    if cursor is not None:
+        if not cursor.startswith("at:") or not cursor[3:].isdigit():
+            raise Unparseable([FieldProblem("cursor", "invalid_cursor")])
+        start = int(cursor[3:])
+    read = ordered[start : start + limit]
+    more = start + limit < len(ordered)
+    return Page([_summary(r, model) for r in read if wanted(r)], f"at:{start + limit}" if more else None)
+
+
+def _serves_every_storage_port(table: InMemoryTable) -> None:
+    """Never run: `make types` checks that the fake implements each port whole (mypy on tests/fakes)."""
+    from lapor import ports
+
+    intake: ports.IntakeStore = table
+    casework: ports.CaseworkStore = table
+    setup: ports.SetupSource = table
+    calendar: ports.CalendarStore = table
+    rules: ports.RuleStore = table
+    escalation: ports.EscalationStore = table
+    metrics: ports.MetricsStore = table
+    routes: ports.RouteSuggestions = table
+    open311: ports.Open311Requests = table
+    keys: ports.Open311Keys = table
+    records: ports.AttachmentRecords = table
+    del intake, casework, setup, calendar, rules, escalation, metrics, routes, open311, keys, records

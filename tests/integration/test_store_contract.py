@@ -1,0 +1,235 @@
+"""One contract, two stores: the in-memory fake the service unit tests use (`tests/fakes`) and the DynamoDB
+adapter on moto answer every port call the same way. A behaviour the fake gets wrong fails here, not in a
+service test that trusted it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lapor.adapters.dynamodb.attachments import DynamoAttachmentRecords
+from lapor.adapters.dynamodb.items import DUE_SHARDS
+from lapor.adapters.dynamodb.open311 import DynamoOpen311Store
+from lapor.domain.actions import Actor, Change, Command, apply_action, submit
+from lapor.domain.attachments import Attachment, AttachmentStatus
+from lapor.domain.calendar import WIB, WorkingCalendar, local_date
+from lapor.domain.errors import Unparseable, VersionConflict
+from lapor.domain.lifecycle import Action, Role
+from lapor.domain.models import AgencyRef, CategoryRef, NewReport, Report, ReporterIdentity
+from lapor.domain.open311 import ApiKey
+from lapor.domain.sla import policy_in_force
+from lapor.ports import IdCollision, IdentityRead, PublicFilter, StaffFilter, StoredSnapshot
+from tests.fakes import InMemoryTable
+
+CALENDAR = WorkingCalendar()
+START = datetime(2026, 3, 17, 10, tzinfo=WIB)
+COORDINATOR = Actor(Role.COORDINATOR, "coord-1")
+IDENTITY = ReporterIdentity(name="Dewi Lestari", email="dewi@example.id")
+PJU = CategoryRef(code="pju", name="Penerangan jalan umum")
+DISHUB = AgencyRef(id="dishub", name="Dinas Perhubungan")
+IDS = [f"LPR-TEST-{n:04d}" for n in range(1, 13)]
+
+
+class DynamoTable(DynamoOpen311Store, DynamoAttachmentRecords):
+    """The adapter's classes together: the store every function's wiring builds one part of."""
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if request.param == "fake":
+        yield InMemoryTable(due_shards=DUE_SHARDS)
+        return
+    request.getfixturevalue("aws")
+    from lapor.adapters.dynamodb.client import dynamodb_client
+
+    yield DynamoTable(dynamodb_client(), "AppTable")
+
+
+def filed(report_id: str, at: datetime, title: str = "Lampu PJU padam di Jalan Siliwangi") -> Change:
+    new = NewReport.model_validate(
+        {
+            "type": "complaint",
+            "title": title,
+            "description": "Sudah tiga malam lampu penerangan jalan umum padam, jalan gelap.",
+            "category": "pju",
+            "reporter": IDENTITY.model_dump(),
+        }
+    )
+    return submit(
+        new, report_id=report_id, category=PJU, at=at, calendar=CALENDAR, policy=policy_in_force(at)
+    )
+
+
+def acted(report: Report, action: Action, at: datetime, **updates: Any) -> Change:
+    command = Command(action, COORDINATOR, at, note="Catatan.", updates=updates)
+    return apply_action(report, command, calendar=CALENDAR, policy=policy_in_force(at))
+
+
+def create(store: Any, report_id: str, at: datetime, **kwargs: Any) -> Report:
+    change = filed(report_id, at, **kwargs)
+    store.create(change, IDENTITY, f"hash-{report_id}")
+    return change.after
+
+
+def verify(store: Any, report: Report, at: datetime) -> Report:
+    change = acted(report, Action.VERIFY, at, agency=DISHUB)
+    store.save(change)
+    return change.after
+
+
+def test_create_get_and_a_taken_id(store: Any) -> None:
+    create(store, IDS[0], START)
+    plain = store.get(IDS[0])
+    assert (plain.report.id, plain.identity, plain.token_hash) == (IDS[0], None, None)
+    assert [e.action for e in plain.timeline] == [Action.SUBMIT]
+    assert store.get(IDS[0], with_token=True).token_hash == f"hash-{IDS[0]}"
+    assert store.get(IDS[0], with_identity=True).identity == IDENTITY
+    assert store.get(IDS[1]) is None
+    with pytest.raises(IdCollision):
+        create(store, IDS[0], START)
+
+
+def test_save_is_conditional_on_the_version(store: Any) -> None:
+    report = create(store, IDS[0], START)
+    change = acted(report, Action.VERIFY, START + timedelta(hours=1), agency=DISHUB)
+    store.save(change)
+    with pytest.raises(VersionConflict):
+        store.save(change)  # the same change again: its `before` is stale now
+    stored = store.get(IDS[0])
+    assert stored.report.version == 2
+    assert [e.seq for e in stored.timeline] == [1, 2]
+
+
+def test_staff_lists_order_scope_filters_and_pages(store: Any) -> None:
+    reports = [
+        create(store, IDS[n], START + timedelta(minutes=n), title=f"Lampu padam nomor {n}") for n in range(5)
+    ]
+    verify(store, reports[1], START + timedelta(hours=1))
+    verify(store, reports[3], START + timedelta(hours=2))
+    everything = store.list_staff(StaffFilter(), 20, None)
+    assert [s.id for s in everything.items] == [
+        IDS[0],
+        IDS[2],
+        IDS[4],
+        IDS[1],
+        IDS[3],
+    ]  # soonest deadline first
+    assert everything.next_cursor is None
+    assert [s.id for s in store.list_staff(StaffFilter(agency_id="dishub"), 20, None).items] == [
+        IDS[1],
+        IDS[3],
+    ]
+    assert [s.id for s in store.list_staff(StaffFilter(status="SUBMITTED"), 20, None).items] == [
+        IDS[0],
+        IDS[2],
+        IDS[4],
+    ]
+    assert [s.id for s in store.list_staff(StaffFilter(q="padam nomor 2"), 20, None).items] == [IDS[2]]
+    assert [s.id for s in store.list_staff(StaffFilter(q=IDS[3].lower()), 20, None).items] == [IDS[3]]
+    after = StaffFilter(
+        submitted_from=(START + timedelta(minutes=3)).astimezone(UTC).isoformat(timespec="milliseconds")
+    )
+    assert [s.id for s in store.list_staff(after, 20, None).items] == [IDS[4], IDS[3]]
+    first = store.list_staff(StaffFilter(status="DISPOSED"), 2, None)  # the limit is read, then filtered
+    assert [s.id for s in first.items] == []
+    assert first.next_cursor is not None
+    rest = store.list_staff(StaffFilter(status="DISPOSED"), 20, first.next_cursor)
+    assert [s.id for s in rest.items] == [IDS[1], IDS[3]]
+    with pytest.raises(Unparseable):
+        store.list_staff(StaffFilter(), 20, "not-a-cursor")
+
+
+def test_the_public_list_is_verified_reports_newest_first(store: Any) -> None:
+    reports = [create(store, IDS[n], START + timedelta(minutes=n)) for n in range(3)]
+    verify(store, reports[0], START + timedelta(hours=1))
+    verify(store, reports[2], START + timedelta(hours=1))
+    assert [s.id for s in store.list_public(PublicFilter(), 20, None).items] == [IDS[2], IDS[0]]
+    assert [s.id for s in store.list_public(PublicFilter(agency_id="dinkes"), 20, None).items] == []
+    ids = store.public_report_ids(START, START + timedelta(days=1), "pju", ["DISPOSED"], 10)
+    assert ids == [IDS[2], IDS[0]]
+    assert (
+        store.updated_public_report_ids(START + timedelta(minutes=30), START + timedelta(days=1), 10) == ids
+    )
+
+
+def test_the_due_index_holds_each_running_report_once_by_its_next_due_instant(store: Any) -> None:
+    reports = [create(store, report_id, START) for report_id in IDS]
+    due_at = min(r.clocks[next(iter(r.clocks))].remind_at for r in reports)  # type: ignore[type-var]
+    seen: list[str] = []
+    for shard in range(DUE_SHARDS):
+        start = None
+        while True:
+            page, start = store.due_reports(shard, None, start, 5)
+            seen += [r.id for r in page]
+            if start is None:
+                break
+        before, _ = store.due_reports(shard, due_at - timedelta(seconds=1), None, 100)
+        assert before == []
+    assert sorted(seen) == IDS
+    assert sum(len(store.due_reports(shard, due_at, None, 100)[0]) for shard in range(DUE_SHARDS)) == 12
+
+
+def test_access_renewal_and_its_release(store: Any) -> None:
+    create(store, IDS[0], START)
+    at = START + timedelta(hours=1)
+    assert store.renew_access(IDS[0], "new-1", at, at - timedelta(minutes=10))
+    assert not store.renew_access(IDS[0], "new-2", at, at - timedelta(minutes=10))
+    assert store.renew_access(IDS[0], "new-1", at, at - timedelta(minutes=10))  # the same renewal again
+    store.release_access(IDS[0], "new-1")
+    assert store.renew_access(IDS[0], "new-3", at, at - timedelta(minutes=10))
+    assert store.get(IDS[0], with_token=True).token_hash == "new-3"
+    assert not store.renew_access(IDS[1], "x", at, at)
+
+
+def test_metric_events_identity_reads_snapshots_and_suggestions(store: Any) -> None:
+    report = create(store, IDS[0], START)
+    assert store.suggest_agency(IDS[0], "dishub")
+    assert store.get(IDS[0]).report.suggested_agency_id == "dishub"
+    assert store.get(IDS[0]).report.version == 1
+    verify(store, report, START + timedelta(hours=1))
+    assert not store.suggest_agency(IDS[0], "dinkes")  # verified: no longer waiting
+    assert [e["action"] for e in store.metric_events(local_date(START))] == ["submit", "verify"]
+    for n in (2, 1):
+        read = IdentityRead(START + timedelta(minutes=n), "coordinator", "coord-1", None, f"req-{n}")
+        store.log_identity_read(IDS[0], read)
+    assert [r.request_id for r in store.identity_reads(IDS[0])] == ["req-1", "req-2"]
+    snapshot = StoredSnapshot(date=local_date(START), time=START, document={"city": {"received": 1}})
+    store.put_snapshot(snapshot)
+    assert store.snapshot(local_date(START)) == snapshot
+    assert store.snapshot(local_date(START) + timedelta(days=1)) is None
+
+
+def test_open311_tokens_and_keys(store: Any) -> None:
+    change = filed(IDS[0], START)
+    store.file_request(change, None, None, "request-token-hash")
+    assert store.report_for_token("request-token-hash") == IDS[0]
+    assert store.report_for_token("other") is None
+    assert store.get(IDS[0], with_identity=True).identity is None
+    key = ApiKey(key_id="K1", name="FixMyStreet", key_hash="h", created_at=START, created_by="coord-1")
+    store.put_key(key)
+    assert store.api_key("K1") == key
+    assert [k.key_id for k in store.api_keys()] == ["K1"]
+    assert store.delete_key("K1")
+    assert not store.delete_key("K1")
+    assert store.api_key("K1") is None
+
+
+def test_attachment_records_are_conditional_on_their_revision(store: Any) -> None:
+    create(store, IDS[0], START)
+    record = Attachment(
+        id="A1",
+        content_type="image/jpeg",
+        size=100,
+        status=AttachmentStatus.PENDING,
+        uploaded_by="reporter",
+        created_at=START,
+        upload_expires_at=START + timedelta(minutes=15),
+    )
+    store.store(IDS[0], 0, [record])
+    with pytest.raises(VersionConflict):
+        store.store(IDS[0], 0, [record])
+    assert store.attachments(IDS[0]).revision == 1
+    assert [a.id for a in store.get(IDS[0]).attachments.files] == ["A1"]
