@@ -32,6 +32,7 @@ FUNCTIONS_REQUIRED: dict[str, tuple[str, ...]] = {
     "MetricsFunction": ("metrics/handler.py",),
     "Open311Function": ("open311/handler.py",),
     "AttachmentsFunction": ("attachments/handler.py",),
+    "DeliveryStatusFunction": ("delivery_status/handler.py",),
 }
 
 _ELF_MAGIC = b"\x7fELF"

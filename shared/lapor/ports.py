@@ -16,6 +16,9 @@ from lapor.domain.actions import Change
 from lapor.domain.attachments import Attachment, AttachmentSet, UploadForm
 from lapor.domain.calendar import YearAdjustments
 from lapor.domain.catalog import CitySetup
+from lapor.domain.contact import ContactStatus, IssueResult
+from lapor.domain.delivery import Delivery, DeliveryState
+from lapor.domain.identifiers import token_matches
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
@@ -34,6 +37,37 @@ class StoredReport:
     identity: ReporterIdentity | None = None  # only when asked for, for the reporter's own view
     token_hash: str | None = None  # only when asked for: the reporter's own reads and actions
     attachments: AttachmentSet = default(default_factory=AttachmentSet)
+    contact: ContactStatus | None = None  # with the identity: the contact's confirmation
+    link_token_hash: str | None = None  # with the token: an access link's token, valid until first used
+    deliveries: tuple[Delivery, ...] = ()  # the messages to the reporter and what became of them
+
+    def token_is(self, token: str | None) -> bool:
+        """The reporter's current token (not a link's; see `link_token_is`)."""
+        return self.token_hash is not None and token_matches(token, self.token_hash)
+
+    def link_token_is(self, token: str | None) -> bool:
+        """The token of the newest access link, not used yet."""
+        return self.link_token_hash is not None and token_matches(token, self.link_token_hash)
+
+
+@dataclass(frozen=True)
+class ReporterContact:
+    """The reporter's contact and its confirmation, for the notifier (never logged)."""
+
+    contact: Contact
+    status: ContactStatus
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A new confirmation code to store (its keyed hash) and count against the contact's WIB day."""
+
+    contact_key: str
+    day: date
+    nonce: str
+    code_hash: str
+    expires_at: datetime
+    per_day: int
 
 
 @dataclass(frozen=True)
@@ -105,6 +139,7 @@ class StaffFilter:
     q: str | None = None
     submitted_from: str | None = None  # UTC instant, inclusive
     submitted_before: str | None = None  # UTC instant, exclusive
+    contact_confirmed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -128,8 +163,10 @@ class Page(Generic[Item]):
 # | `RouteSuggestions` | `ReportStreamService` |
 # | `Open311Requests`, `Open311Keys` | `Open311Service`, `Open311KeyService` |
 # | `AttachmentRecords`, `FileStore` | `AttachmentService` |
-# | `EventPublisher` | `IntakeService` (access links), `ReportStreamService` |
-# | `MessageSender`, `ContactBook` | the notifier |
+# | `TokenStore`, `ReporterAccess` | `IntakeService`, `ContactService` (confirmation, access links) |
+# | `EventPublisher` | `ContactService` (codes, access links), `ReportStreamService` |
+# | `MessageSender`, `ContactBook`, `DeliveryLog` | `DeliveryService` (the notifier) |
+# | `DeliveryStates`, `ContactFlags` | `DeliveryFeedbackService` (the providers' feedback) |
 
 
 class ReportReader(Protocol):
@@ -148,7 +185,12 @@ class ReportStore(ReportReader, ChangeWriter, Protocol):
     """Read one report, store one change to it: what every action on a report needs."""
 
 
-class IntakeStore(ReportStore, Protocol):
+class TokenStore(ReportReader, Protocol):
+    def promote_access(self, report_id: str, token_hash: str) -> None:
+        """An access link's token was used: it becomes the only token (the old one stops working)."""
+
+
+class IntakeStore(ReportStore, TokenStore, Protocol):
     def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
         """Store a new report, its identity, first timeline entry and metric event: one transactional write.
 
@@ -158,11 +200,22 @@ class IntakeStore(ReportStore, Protocol):
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
         """One query: verified, non-confidential reports, newest first. `Unparseable` on a bad cursor."""
 
-    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
-        """Replace the reporter's token hash unless it was renewed at or after `not_since`."""
 
-    def release_access(self, report_id: str, token_hash: str) -> None:
-        """Lift the renewal's rate limit (its link could not be sent)."""
+class ReporterAccess(TokenStore, Protocol):
+    def confirm_contact(self, report_id: str, limit: int) -> bool:
+        """The contact is confirmed with the right code, counted as an attempt (identity and the report's
+        flag in one write; no version, no timeline); False when it was not waiting for confirmation or
+        `limit` attempts were counted already."""
+
+    def count_code_attempt(self, report_id: str, limit: int) -> bool:
+        """Count one attempt at the contact's code before it is compared; False when `limit` attempts were
+        counted already (the code is void) or the contact is not waiting for confirmation."""
+
+    def renew_access(self, report_id: str, link_token_hash: str, day: date, per_day: int) -> bool:
+        """Hold a new access link's token (voiding an older unused one), at most `per_day` on a WIB day."""
+
+    def release_access(self, report_id: str, link_token_hash: str, day: date) -> None:
+        """Give back a link that could not be sent (it does not count, its token is void)."""
 
 
 class StaffLists(Protocol):
@@ -274,13 +327,37 @@ class EventPublisher(Protocol):
 
 
 class MessageSender(Protocol):
-    def send(self, message: Message) -> None:
-        """Hand one message to delivery; raises when it could not (the event is then retried)."""
+    def send(self, message: Message) -> str:
+        """Hand one message to its channel; the provider's message id. `DeliveryRefused` when the channel
+        refuses it for good; any other error is passing (the event is retried)."""
 
 
 class ContactBook(Protocol):
-    def contact(self, report_id: str) -> Contact | None:
-        """The reporter's contact, or None when no identity is on file."""
+    def reporter_contact(self, report_id: str) -> ReporterContact | None:
+        """The reporter's contact and its confirmation, or None when no contact is on file."""
+
+    def issue_code(self, report_id: str, code: IssuedCode) -> IssueResult:
+        """Store a new code's hash for an unconfirmed contact, within the contact's daily cap."""
+
+
+class ContactFlags(Protocol):
+    def mark_undeliverable(self, report_id: str, reason: str) -> None:
+        """The contact bounced or complained: nothing more is sent to it."""
+
+
+class DeliveryStates(Protocol):
+    def settle(
+        self, report_id: str, key: str, state: DeliveryState, at: datetime, reason: str | None
+    ) -> bool:
+        """Move a message's record forward (never backwards); False when there is none or it moved on."""
+
+
+class DeliveryLog(DeliveryStates, Protocol):
+    def begin(self, report_id: str, delivery: Delivery) -> Delivery | None:
+        """Record a message about to be sent; the record already there (a retried event), else None."""
+
+    def charge_sms(self, month: str, cost: int, limit: int) -> bool:
+        """Count one SMS's cost against the month's budget (micro-USD); False when it would pass `limit`."""
 
 
 class AttachmentRecords(Protocol):

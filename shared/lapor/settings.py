@@ -44,10 +44,18 @@ DEFAULT_PUBLIC_BASE_URL = "https://lapor.example.go.id"
 
 
 class NotifySettings(FunctionSettings):
-    """The notifier's: the topic messages go to, and the portal's address that access links point at."""
+    """The notifier's: the staff topic, the reporter's channels (SES, End User Messaging SMS), the SMS budget,
+    and the portal's address that access links point at."""
 
     notifications_topic_arn: str
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    email_sender: str = ""  # a verified SES identity (an address or an address at a verified domain)
+    email_configuration_set: str = ""
+    sms_origination: str = ""  # a phone number, sender id or pool of End User Messaging SMS
+    sms_configuration_set: str = ""
+    sms_max_price: str = "0.50"  # USD a message part at most (SendTextMessage's MaxPrice)
+    sms_monthly_limit_usd: float = 50.0
+    sms_price_usd: float = 0.05  # what one SMS is counted as against the month's limit
 
     @field_validator("public_base_url")
     @classmethod
@@ -58,10 +66,20 @@ class NotifySettings(FunctionSettings):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> NotifySettings:
+        optional = {
+            "email_sender": env.get("EMAIL_SENDER"),
+            "email_configuration_set": env.get("EMAIL_CONFIGURATION_SET"),
+            "sms_origination": env.get("SMS_ORIGINATION_IDENTITY"),
+            "sms_configuration_set": env.get("SMS_CONFIGURATION_SET"),
+            "sms_max_price": env.get("SMS_MAX_PRICE_USD"),
+            "sms_monthly_limit_usd": env.get("SMS_MONTHLY_SPEND_LIMIT_USD"),
+            "sms_price_usd": env.get("SMS_PRICE_USD"),
+        }
         return cls(
             **FunctionSettings.from_env(env).model_dump(),
             notifications_topic_arn=env["NOTIFICATIONS_TOPIC_ARN"],
             public_base_url=env.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
+            **{name: v for name, v in optional.items() if v},
         )
 
 

@@ -14,7 +14,9 @@ of its own routes. `reset()` forgets everything built (tests, and the local stac
 | `metrics_service` | metrics |
 | `open311_service`, `open311_keys` | open311 |
 | `attachment_service` | attachments (and, for their file lists, intake, staff, open311) |
-| `notify_settings`, `message_sender`, `contact_book`, `access_secret` | notify |
+| `contact_service` | intake (confirmation codes, access links) |
+| `delivery_service` (`message_sender`, `notify_settings`) | notify |
+| `delivery_feedback_service` | delivery_status |
 """
 
 from __future__ import annotations
@@ -27,15 +29,17 @@ from typing import TYPE_CHECKING, Any
 from lapor.settings import NotifySettings, settings
 
 if TYPE_CHECKING:
-    from lapor.adapters.dynamodb.contacts import DynamoContactBook
     from lapor.adapters.dynamodb.open311 import DynamoOpen311Store
     from lapor.adapters.dynamodb.repository import DynamoReportRepository
     from lapor.adapters.event_bus import EventBridgePublisher
-    from lapor.adapters.sns_publisher import SnsPublisher
+    from lapor.ports import MessageSender
     from lapor.services.attachments import AttachmentService
     from lapor.services.calendar_admin import CalendarAdmin
     from lapor.services.casework import CaseworkService
     from lapor.services.city_setup import CitySetupCache
+    from lapor.services.contact import ContactService
+    from lapor.services.delivery import DeliveryService
+    from lapor.services.delivery_feedback import DeliveryFeedbackService
     from lapor.services.escalation import EscalationService
     from lapor.services.exports import ExportService
     from lapor.services.intake import IntakeService
@@ -222,7 +226,14 @@ def open311_keys() -> Open311KeyService:
     return Open311KeyService(open311_store())
 
 
-# --- notify -----------------------------------------------------------------------------------------------
+# --- reaching the reporter --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def contact_service() -> ContactService:
+    from lapor.services.contact import ContactService
+
+    return ContactService(repository(), city_setup())
 
 
 @lru_cache(maxsize=1)
@@ -231,27 +242,75 @@ def notify_settings() -> NotifySettings:
 
 
 @lru_cache(maxsize=1)
-def message_sender() -> SnsPublisher:
+def message_sender() -> MessageSender:
+    """The channels: SES e-mail, End User Messaging SMS, the staff topic; or the local stack's stand-in."""
+    if "message_sender" in _STAND_INS:
+        sender: MessageSender = _STAND_INS["message_sender"]
+        return sender
+    from lapor.adapters.channels import ChannelRouter, SesEmailSender, SmsSender
     from lapor.adapters.sns_publisher import SnsPublisher
 
-    return SnsPublisher(notify_settings().notifications_topic_arn)
+    config = notify_settings()
+    return ChannelRouter(
+        {
+            "email": SesEmailSender(config.email_sender, config.email_configuration_set),
+            "sms": SmsSender(config.sms_origination, config.sms_configuration_set, config.sms_max_price),
+            "staff": SnsPublisher(config.notifications_topic_arn),
+        }
+    )
 
 
 @lru_cache(maxsize=1)
-def contact_book() -> DynamoContactBook:
+def delivery_service() -> DeliveryService:
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.dynamodb.contacts import DynamoContactBook
-
-    return DynamoContactBook(dynamodb_client(), notify_settings().table_name)
-
-
-def access_secret() -> bytes:
+    from lapor.adapters.dynamodb.deliveries import DynamoDeliveryLog
     from lapor.adapters.secrets import token_secret as read_secret
+    from lapor.services.delivery import DeliveryService, SmsBudget
 
-    return read_secret(notify_settings())
+    config = notify_settings()
+    client = dynamodb_client()
+    return DeliveryService(
+        DynamoContactBook(client, config.table_name),
+        DynamoDeliveryLog(client, config.table_name),
+        message_sender(),
+        secret=lambda: read_secret(config),
+        base_url=config.public_base_url,
+        sms_budget=SmsBudget(
+            monthly_limit=round(config.sms_monthly_limit_usd * MICRO),
+            per_message=round(config.sms_price_usd * MICRO),
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def delivery_feedback_service() -> DeliveryFeedbackService:
+    from lapor.adapters.dynamodb.client import dynamodb_client
+    from lapor.adapters.dynamodb.contacts import DynamoContactBook
+    from lapor.adapters.dynamodb.deliveries import DynamoDeliveryLog
+    from lapor.services.delivery_feedback import DeliveryFeedbackService
+
+    table = settings().table_name
+    return DeliveryFeedbackService(
+        DynamoDeliveryLog(dynamodb_client(), table), DynamoContactBook(dynamodb_client(), table)
+    )
 
 
 # --- for tests and the local stack ------------------------------------------------------------------------
+
+MICRO = 1_000_000
+_STAND_INS: dict[str, Any] = {}
+
+
+def stand_in(builder: str, instance: Any) -> None:
+    """The local stack's (and tests') stand-in for what a builder makes (the message channels); None puts
+    the real one back. Never used in AWS."""
+    if instance is None:
+        _STAND_INS.pop(builder, None)
+    else:
+        _STAND_INS[builder] = instance
+    reset()
+
 
 _BUILT: tuple[Callable[..., Any], ...] = (
     repository,
@@ -270,9 +329,11 @@ _BUILT: tuple[Callable[..., Any], ...] = (
     open311_store,
     open311_service,
     open311_keys,
+    contact_service,
     notify_settings,
     message_sender,
-    contact_book,
+    delivery_service,
+    delivery_feedback_service,
 )
 
 

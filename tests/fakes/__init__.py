@@ -2,11 +2,10 @@
 sockets). `InMemoryTable` serves the storage ports; `messaging` and `files` the others."""
 
 from tests.fakes.files import InMemoryFiles
-from tests.fakes.messaging import FixedContacts, RecordingPublisher, RecordingSender
+from tests.fakes.messaging import RecordingPublisher, RecordingSender
 from tests.fakes.table import InMemoryTable, seeded_setup
 
 __all__ = [
-    "FixedContacts",
     "InMemoryFiles",
     "InMemoryTable",
     "RecordingPublisher",

@@ -1,11 +1,11 @@
-"""The event bus, the message sender and the contact book, in memory (`EventPublisher`, `MessageSender`,
-`ContactBook`)."""
+"""The event bus and the delivery channels, in memory (`EventPublisher`, `MessageSender`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lapor.domain.notifications import Contact, Message
+from lapor.domain.errors import DeliveryRefused
+from lapor.domain.notifications import Message
 
 
 class RecordingPublisher:
@@ -27,32 +27,31 @@ class RecordingPublisher:
 
 
 class RecordingSender:
-    """Keeps every message handed to delivery, in order."""
+    """Keeps every message a channel accepted, in order. `refuse[address] = reason` refuses that address for
+    good (`DeliveryRefused`); `fail_next` makes the next send fail as a passing fault would."""
 
     def __init__(self) -> None:
         self.sent: list[Message] = []
+        self.refuse: dict[str, str] = {}
+        self.fail_next: Exception | None = None
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message) -> str:
+        if self.fail_next is not None:
+            error, self.fail_next = self.fail_next, None
+            raise error
+        if message.recipient in self.refuse:
+            raise DeliveryRefused(self.refuse[message.recipient])
         self.sent.append(message)
+        return f"provider-{len(self.sent)}"
+
+    def to(self, recipient: str) -> list[Message]:
+        return [m for m in self.sent if m.recipient == recipient]
 
 
-class FixedContacts:
-    """The reporters' contacts, by report id."""
-
-    def __init__(self, contacts: dict[str, Contact] | None = None) -> None:
-        self.contacts = dict(contacts or {})
-
-    def contact(self, report_id: str) -> Contact | None:
-        return self.contacts.get(report_id)
-
-
-def _serves_its_ports(
-    publisher: RecordingPublisher, sender: RecordingSender, contacts: FixedContacts
-) -> None:
+def _serves_its_ports(publisher: RecordingPublisher, sender: RecordingSender) -> None:
     """Never run: `make types` checks that each fake implements its port (mypy on tests/fakes)."""
     from lapor import ports
 
     bus: ports.EventPublisher = publisher
     delivery: ports.MessageSender = sender
-    book: ports.ContactBook = contacts
-    del bus, delivery, book
+    del bus, delivery

@@ -23,10 +23,13 @@ from lapor.domain.attachments import Attachment, AttachmentSet
 from lapor.domain.calendar import YearAdjustments, local_date
 from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.clocks import next_due
+from lapor.domain.contact import ContactState, ContactStatus, IssueResult
+from lapor.domain.delivery import Delivery, DeliveryState, may_become
 from lapor.domain.errors import FieldProblem, Unparseable, VersionConflict
 from lapor.domain.lifecycle import Status
 from lapor.domain.metric_events import metric_record
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.notifications import contact_of
 from lapor.domain.open311 import ApiKey
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary, staff_view
@@ -35,8 +38,10 @@ from lapor.ports import (
     CalendarChange,
     IdCollision,
     IdentityRead,
+    IssuedCode,
     Page,
     PublicFilter,
+    ReporterContact,
     StaffFilter,
     StoredReport,
     StoredSnapshot,
@@ -63,7 +68,12 @@ class InMemoryTable:
         self.timelines: dict[str, list[TimelineEntry]] = {}
         self.identities: dict[str, ReporterIdentity] = {}
         self.tokens: dict[str, str] = {}  # report id -> the access token's hash
-        self.renewed_at: dict[str, datetime] = {}
+        self.link_tokens: dict[str, str] = {}  # report id -> the newest access link's token hash, unused
+        self.links: dict[str, tuple[date, int]] = {}  # report id -> (WIB day, links that day)
+        self.contacts: dict[str, ContactStatus] = {}
+        self.code_days: dict[tuple[str, date], int] = {}  # (contact key, WIB day) -> codes issued
+        self.deliveries: dict[str, dict[str, Delivery]] = {}
+        self.sms_spent: dict[str, int] = {}
         self.access_log: dict[str, dict[str, IdentityRead]] = {}
         self.metric_records: dict[date, list[dict[str, Any]]] = {}
         self.snapshots: dict[date, StoredSnapshot] = {}
@@ -103,6 +113,9 @@ class InMemoryTable:
             self.identities.get(report_id) if with_identity else None,
             self.tokens.get(report_id) if with_token else None,
             self.uploads.get(report_id, AttachmentSet()),
+            self.contacts.get(report_id) if with_identity else None,
+            self.link_tokens.get(report_id) if with_token else None,
+            tuple(self.deliveries.get(report_id, {}).values()),
         )
 
     def save(self, change: Change) -> None:
@@ -110,6 +123,8 @@ class InMemoryTable:
             raise ValueError("save() stores a change to an existing report; use create()")
         stored = self.reports.get(change.after.id)
         if stored is None or stored.version != change.before.version:
+            raise VersionConflict(change.after.id)
+        if stored.contact_confirmed != change.before.contact_confirmed:  # confirmed since it was read
             raise VersionConflict(change.after.id)
         self._write()
         self._record(change)
@@ -122,6 +137,7 @@ class InMemoryTable:
         self._write()
         self._record(change)
         self.identities[change.after.id] = identity
+        self.contacts[change.after.id] = ContactStatus(state=ContactState.UNCONFIRMED)
         self.tokens[change.after.id] = token_hash
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
@@ -143,21 +159,118 @@ class InMemoryTable:
 
         return _page(ordered, wanted, limit, cursor, ReportSummary)
 
-    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
+    # --- TokenStore, ReporterAccess -------------------------------------------------------------------
+
+    def promote_access(self, report_id: str, token_hash: str) -> None:
+        if self.link_tokens.get(report_id) == token_hash:
+            self._write()
+            self.tokens[report_id] = self.link_tokens.pop(report_id)
+
+    def renew_access(self, report_id: str, link_token_hash: str, day: date, per_day: int) -> bool:
         if report_id not in self.tokens:
             return False
-        renewed = self.renewed_at.get(report_id)
-        if renewed is not None and renewed >= not_since and self.tokens[report_id] != token_hash:
+        on, count = self.links.get(report_id, (day, 0))
+        if on == day and count >= per_day and self.link_tokens.get(report_id) != link_token_hash:
             return False
         self._write()
-        self.tokens[report_id] = token_hash
-        self.renewed_at[report_id] = at
+        self.link_tokens[report_id] = link_token_hash
+        self.links[report_id] = (day, count + 1 if on == day else 1)
         return True
 
-    def release_access(self, report_id: str, token_hash: str) -> None:
-        if self.tokens.get(report_id) == token_hash:
+    def release_access(self, report_id: str, link_token_hash: str, day: date) -> None:
+        on, count = self.links.get(report_id, (day, 0))
+        if self.link_tokens.get(report_id) == link_token_hash and on == day and count > 0:
             self._write()
-            self.renewed_at.pop(report_id, None)
+            del self.link_tokens[report_id]
+            self.links[report_id] = (day, count - 1)
+
+    def confirm_contact(self, report_id: str, limit: int) -> bool:
+        status = self.contacts.get(report_id)
+        if status is None or status.state is not ContactState.UNCONFIRMED or report_id not in self.reports:
+            return False
+        if status.code_attempts >= limit:
+            return False
+        self._write()
+        self.contacts[report_id] = ContactStatus(state=ContactState.CONFIRMED)
+        self.reports[report_id] = self.reports[report_id].model_copy(update={"contact_confirmed": True})
+        return True
+
+    def count_code_attempt(self, report_id: str, limit: int) -> bool:
+        status = self.contacts.get(report_id)
+        if status is None or status.state is not ContactState.UNCONFIRMED or status.code_attempts >= limit:
+            return False
+        self._write()
+        self.contacts[report_id] = status.model_copy(update={"code_attempts": status.code_attempts + 1})
+        return True
+
+    # --- ContactBook, ContactFlags (the notifier, the providers' feedback) -----------------------------
+
+    def reporter_contact(self, report_id: str) -> ReporterContact | None:
+        identity = self.identities.get(report_id)
+        if identity is None or (identity.email is None and identity.phone is None):
+            return None
+        return ReporterContact(contact_of(identity), self.contacts[report_id])
+
+    def issue_code(self, report_id: str, code: IssuedCode) -> IssueResult:
+        status = self.contacts.get(report_id)
+        if status is None or status.state is not ContactState.UNCONFIRMED:
+            return IssueResult.REFUSED
+        if status.code_nonce == code.nonce:
+            return IssueResult.REISSUED
+        issued = self.code_days.get((code.contact_key, code.day), 0)
+        if issued >= code.per_day:
+            return IssueResult.CAPPED
+        self._write()
+        self.code_days[(code.contact_key, code.day)] = issued + 1
+        self.contacts[report_id] = status.model_copy(
+            update={
+                "code_hash": code.code_hash,
+                "code_expires_at": code.expires_at,
+                "code_nonce": code.nonce,
+                "code_attempts": 0,
+            }
+        )
+        return IssueResult.ISSUED
+
+    def mark_undeliverable(self, report_id: str, reason: str) -> None:
+        status = self.contacts.get(report_id)
+        if status is None or status.state is ContactState.ERASED:
+            return
+        self._write()
+        self.contacts[report_id] = ContactStatus(state=ContactState.UNDELIVERABLE)
+        if report_id in self.reports:
+            self.reports[report_id] = self.reports[report_id].model_copy(update={"contact_confirmed": False})
+
+    # --- DeliveryLog ------------------------------------------------------------------------------------
+
+    def begin(self, report_id: str, delivery: Delivery) -> Delivery | None:
+        records = self.deliveries.setdefault(report_id, {})
+        if delivery.key in records:
+            return records[delivery.key]
+        self._write()
+        records[delivery.key] = delivery
+        return None
+
+    def settle(
+        self, report_id: str, key: str, state: DeliveryState, at: datetime, reason: str | None
+    ) -> bool:
+        record = self.deliveries.get(report_id, {}).get(key)
+        if record is None or record.state not in may_become(state):
+            return False
+        self._write()
+        update: dict[str, Any] = {"state": state, "updated_at": at}
+        if reason:
+            update["reason"] = reason
+        self.deliveries[report_id][key] = record.model_copy(update=update)
+        return True
+
+    def charge_sms(self, month: str, cost: int, limit: int) -> bool:
+        spent = self.sms_spent.get(month, 0)
+        if spent + cost > limit:
+            return False
+        self._write()
+        self.sms_spent[month] = spent + cost
+        return True
 
     # --- StaffLists, CaseworkStore ----------------------------------------------------------------------
 
@@ -181,6 +294,7 @@ class InMemoryTable:
                 and (not where.q or _matches(report, where.q))
                 and (where.submitted_from is None or submitted >= where.submitted_from)
                 and (where.submitted_before is None or submitted < where.submitted_before)
+                and (where.contact_confirmed is None or report.contact_confirmed == where.contact_confirmed)
             )
 
         return _page(ordered, wanted, limit, cursor, StaffReportSummary)
@@ -272,6 +386,7 @@ class InMemoryTable:
         self._record(change)
         if identity is not None:
             self.identities[change.after.id] = identity
+            self.contacts[change.after.id] = ContactStatus(state=ContactState.CLIENT)
         if access_hash is not None:
             self.tokens[change.after.id] = access_hash
         self.open311_tokens[request_token_hash] = change.after.id
@@ -363,6 +478,7 @@ def _matches(report: Report, q: str) -> bool:
 def _summary(report: Report, model: type[Summary]) -> Summary:
     fields = staff_view(report, []).model_dump(exclude={"timeline", "attachments"})
     extras = {
+        "contact_confirmed": report.contact_confirmed,
         "verified_at": report.verified_at,
         "first_response_at": report.first_response_at,
         "closed_at": report.closed_at,
@@ -400,4 +516,9 @@ def _serves_every_storage_port(table: InMemoryTable) -> None:
     open311: ports.Open311Requests = table
     keys: ports.Open311Keys = table
     records: ports.AttachmentRecords = table
+    access: ports.ReporterAccess = table
+    contacts: ports.ContactBook = table
+    flags: ports.ContactFlags = table
+    deliveries: ports.DeliveryLog = table
     del intake, casework, setup, calendar, rules, escalation, metrics, routes, open311, keys, records
+    del access, contacts, flags, deliveries

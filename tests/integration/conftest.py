@@ -300,3 +300,45 @@ def table_items(table: str = "AppTable") -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def filing_code(report_id: str) -> tuple[str, list[Any]]:
+    """What the notifier sends when the report's filing reaches it (the submit event): the 6-digit code it
+    sent, and the messages (`lapor.services.delivery` on the moto table, with a recording channel)."""
+    import re
+
+    from lapor.adapters.dynamodb.client import dynamodb_client
+    from lapor.adapters.dynamodb.contacts import DynamoContactBook
+    from lapor.adapters.dynamodb.deliveries import DynamoDeliveryLog
+    from lapor.domain.events import ReportEvent
+    from lapor.services.delivery import DeliveryService, SmsBudget
+    from lapor.wiring import repository
+    from tests.fakes import RecordingSender
+
+    stored = repository().get(report_id)
+    assert stored is not None
+    entry = stored.timeline[0]
+    event = ReportEvent(
+        report_id=report_id, seq=entry.seq, action=entry.action, at=entry.at, actor_role=entry.actor_role
+    )
+    sender = RecordingSender()
+    service = DeliveryService(
+        DynamoContactBook(dynamodb_client(), "AppTable"),
+        DynamoDeliveryLog(dynamodb_client(), "AppTable"),
+        sender,
+        secret=os.environ["TOKEN_SECRET"].encode,
+        base_url="https://lapor.example.go.id",
+        sms_budget=SmsBudget(monthly_limit=10**12, per_message=1),
+    )
+    service.report_event(event)
+    codes = [m for m in sender.sent if m.template == "confirm_contact"]
+    found = re.search(r"\b(\d{6})\b", codes[0].text) if codes else None
+    return (found.group(1) if found else ""), sender.sent
+
+
+def confirm_contact(invoke: Invoke, filed: dict[str, Any]) -> None:
+    """Confirm a reporter's contact as they would: the code the filing sent, entered on their report."""
+    code, _ = filing_code(filed["id"])
+    token = {"X-Report-Token": filed["access_token"]}
+    answer = invoke("post_contact_confirm", report_id=filed["id"], body={"code": code}, headers=token)
+    assert answer.status == 200, answer.body

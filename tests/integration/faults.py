@@ -46,6 +46,8 @@ SNS_THROTTLING = "Throttling"
 # S3 (REST-XML) throttling: 503 SlowDown, which the SDK retries
 S3_SLOW_DOWN = "SlowDown"
 EVENTS_FAILED_ENTRY = "PutEvents:FailedEntry"
+# SES v2 (REST-JSON) throttling: 429 TooManyRequestsException, which the SDK retries
+SES_THROTTLING = "TooManyRequestsException"
 
 _CANCEL_REASON = {
     CANCELLED_CONDITION: "ConditionalCheckFailed",
@@ -53,6 +55,27 @@ _CANCEL_REASON = {
     CANCELLED_THROTTLED: "ThrottlingError",
 }
 _AWAY = "https://fault-injected.invalid/"
+# Faults answered the same way whatever the request: (status, headers, body)
+_STATIC_ANSWERS: dict[str, tuple[int, dict[str, str], bytes]] = {
+    SNS_THROTTLING: (
+        400,
+        {"Content-Type": "text/xml"},
+        b'<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
+        b"<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+        b"<RequestId>fault-injected</RequestId></ErrorResponse>",
+    ),
+    S3_SLOW_DOWN: (
+        503,
+        {"Content-Type": "application/xml"},
+        b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+        b"<Message>Please reduce your request rate.</Message><RequestId>fault-injected</RequestId></Error>",
+    ),
+    SES_THROTTLING: (
+        429,
+        {"x-amzn-ErrorType": f"{SES_THROTTLING}:", "Content-Type": "application/json"},
+        b'{"message": "Too many requests"}',
+    ),
+}
 
 
 @dataclass
@@ -214,20 +237,9 @@ class Injector:
             reasons = [{"Code": _CANCEL_REASON[kind], "Message": "fault injected"}]
             reasons += [{"Code": "None"} for _ in items[1:]]
             return _json_error(request, "TransactionCanceledException", {"CancellationReasons": reasons})
-        if kind == SNS_THROTTLING:
-            xml = (
-                '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>'
-                "<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-                "<RequestId>fault-injected</RequestId></ErrorResponse>"
-            )
-            return _answer(request, 400, {"Content-Type": "text/xml"}, xml.encode())
-        if kind == S3_SLOW_DOWN:
-            xml = (
-                '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-                "<Message>Please reduce your request rate.</Message>"
-                "<RequestId>fault-injected</RequestId></Error>"
-            )
-            return _answer(request, 503, {"Content-Type": "application/xml"}, xml.encode())
+        if kind in _STATIC_ANSWERS:
+            status, headers, answer_body = _STATIC_ANSWERS[kind]
+            return _answer(request, status, headers, answer_body)
         if kind == EVENTS_FAILED_ENTRY:
             answer = {
                 "FailedEntryCount": 1,

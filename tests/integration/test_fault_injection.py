@@ -37,7 +37,15 @@ from lapor.domain.identifiers import derived_access_token
 from lapor.services.intake import MAX_ID_ATTEMPTS
 from local.context import LambdaContext
 from tests.integration import faults
-from tests.integration.conftest import EVENTS, ROOT, Answer, Invoke, valid_report
+from tests.integration.conftest import (
+    EVENTS,
+    ROOT,
+    Answer,
+    Invoke,
+    confirm_contact,
+    filing_code,
+    valid_report,
+)
 from tests.integration.faults import (
     CANCELLED_CONDITION,
     CANCELLED_CONFLICT,
@@ -49,6 +57,7 @@ from tests.integration.faults import (
     PROVISIONED,
     READ_TIMEOUT,
     S3_SLOW_DOWN,
+    SES_THROTTLING,
     SNS_THROTTLING,
     THROTTLING,
     Key,
@@ -529,6 +538,13 @@ ACCESS = "POST /reports/{id}/access"
 ACCESS_LINK = "lapor.report.access_link"
 
 
+def confirmed_filing(invoke: Invoke) -> dict[str, Any]:
+    """A report whose reporter confirmed their contact: access links go to nobody else."""
+    filed = file(invoke)
+    confirm_contact(invoke, filed)
+    return filed
+
+
 def access(invoke: Invoke, report_id: str) -> Answer:
     return invoke("post_access", report_id=report_id, body={})
 
@@ -544,7 +560,7 @@ def link_token(event: dict[str, Any]) -> str:
 
 
 def test_an_access_link_survives_transient_faults_with_one_link(invoke: Invoke, tap: Tap) -> None:
-    filed = file(invoke)
+    filed = confirmed_filing(invoke)
     published(tap)
     before = Tables()
     targets = (
@@ -568,7 +584,7 @@ def test_an_access_link_under_a_persistent_store_fault_answers_503_and_keeps_the
     invoke: Invoke, tap: Tap
 ) -> None:
     for kind in (THROTTLING, READ_TIMEOUT):
-        filed = file(invoke)
+        filed = confirmed_filing(invoke)
         published(tap)
         before = Tables()
         rule = persistent("UpdateItem", kind)
@@ -588,7 +604,7 @@ def test_an_access_link_under_a_persistent_store_fault_answers_503_and_keeps_the
 def test_an_access_link_whose_event_cannot_be_published_answers_503_and_the_retry_sends_it(
     invoke: Invoke, tap: Tap, kind: str
 ) -> None:
-    filed = file(invoke)
+    filed = confirmed_filing(invoke)
     published(tap)
     with scenario(
         ACCESS, f"persistent {kind} on the event", (bus_client(), [persistent("PutEvents", kind)])
@@ -606,7 +622,7 @@ def test_an_access_link_whose_event_cannot_be_published_answers_503_and_the_retr
 
 
 def test_a_lost_answer_to_the_token_renewal_still_sends_the_link(invoke: Invoke, tap: Tap) -> None:
-    filed = file(invoke)
+    filed = confirmed_filing(invoke)
     published(tap)
     with scenario(
         ACCESS, "lost answer to the renewal", (ddb(), [transient("UpdateItem", LOST_RESPONSE)])
@@ -970,84 +986,212 @@ def test_the_metrics_job_fails_cleanly_and_the_next_run_stores_the_day(invoke: I
     assert snapshots() == stored
 
 
-# --- the notifier -------------------------------------------------------------------------------------
+# --- the notifier: codes, delivery records, e-mail and the staff topic ---------------------------------
 
 NOTIFIER = "notifier"
-
-
-def _clear_notify() -> None:
-    from lapor import wiring
-    from lapor.adapters.sns_publisher import sns_client
-
-    for cached in (wiring.notify_settings, wiring.message_sender, wiring.contact_book, sns_client):
-        cached.cache_clear()
+CONFIRM = "POST /reports/{id}/contact/confirm"
+FEEDBACK = "delivery status function"
+SENDER = "lapor@example.go.id"
 
 
 @pytest.fixture
 def outbox(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tap]:
-    """An SQS queue subscribed to the notifications topic."""
+    """An SQS queue subscribed to the staff notifications topic; SES (moto) verified for the sender."""
+    from lapor import wiring
+    from lapor.adapters.channels import sesv2_client
+    from lapor.adapters.sns_publisher import sns_client
+
     sns = faults.client("sns")
     sqs = faults.client("sqs")
+    faults.client("sesv2").create_email_identity(EmailIdentity=SENDER)
     topic = sns.create_topic(Name="notifications")["TopicArn"]
     url = sqs.create_queue(QueueName="outbox")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
     monkeypatch.setenv("NOTIFICATIONS_TOPIC_ARN", topic)
-    _clear_notify()
+    monkeypatch.setenv("EMAIL_SENDER", SENDER)
+    monkeypatch.setenv("EMAIL_CONFIGURATION_SET", "lapor-reporters")
+    sesv2_client.cache_clear()
+    sns_client.cache_clear()
+    wiring.reset()
     yield Tap(sqs, url)
-    _clear_notify()
+    sesv2_client.cache_clear()
+    sns_client.cache_clear()
+    wiring.reset()
 
 
-def notify(report_id: str) -> dict[str, Any]:
+def ses() -> Any:
+    from lapor.adapters.channels import sesv2_client
+
+    return sesv2_client()
+
+
+def sns() -> Any:
+    from lapor.adapters.sns_publisher import sns_client
+
+    return sns_client()
+
+
+def emails() -> list[str]:
+    """The subjects of the e-mail moto's SES has sent so far."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return [m.subject for m in ses_backends[DEFAULT_ACCOUNT_ID]["ap-southeast-3"].sent_messages]
+
+
+def notify(report_id: str, name: str = "report_verified", **detail: Any) -> dict[str, Any]:
     from notify.handler import lambda_handler
 
-    with (EVENTS / "notify" / "report_verified.json").open(encoding="utf-8") as handle:
+    with (EVENTS / "notify" / f"{name}.json").open(encoding="utf-8") as handle:
         event = json.load(handle)
-    event["detail"]["report_id"] = report_id
+    event["detail"].update(report_id=report_id, **detail)
     return lambda_handler(event, LambdaContext("notify", 256, 10))
 
 
 def templates(outbox: Tap) -> list[str]:
-    """The templates of the messages on the topic since the last look."""
+    """The templates of the staff messages on the topic since the last look."""
     return sorted(m["MessageAttributes"]["template"]["Value"] for m in outbox.events())
 
 
-def test_the_notifier_raises_for_eventbridge_to_retry_and_the_retry_sends(
+def records(report_id: str) -> dict[str, str]:
+    """The report's delivery records: key -> state."""
+    return {
+        key[1]: item["state"]["S"]
+        for key, item in faults.items().items()
+        if key[0] == f"REPORT#{report_id}" and key[1].startswith("SEND#")
+    }
+
+
+def test_the_notifier_raises_for_eventbridge_to_retry_and_the_retry_sends_each_message_once(
     invoke: Invoke, outbox: Tap
 ) -> None:
-    from lapor.adapters.sns_publisher import sns_client
     from notify.handler import NotificationFailed
 
-    report_id = file(invoke)["id"]
-    both = ["disposisi_baru", "laporan_diverifikasi"]
-    for kind in (SNS_THROTTLING, CONNECT_TIMEOUT):
-        with scenario(NOTIFIER, f"persistent {kind}", (sns_client(), [persistent("Publish", kind)])) as s:
-            with pytest.raises(NotificationFailed):
-                notify(report_id)
-            assert s.attempts == RETRY_ATTEMPTS  # the first message's: nothing after it is tried
-            assert templates(outbox) == []
-            s.lift()
-            assert notify(report_id) == {"sent": 2}  # EventBridge's retry
-            assert templates(outbox) == both
-            s.outcome = "raised, then sent"
-    with scenario(
-        NOTIFIER,
-        "transient",
-        (sns_client(), [transient("Publish", SNS_THROTTLING, READ_TIMEOUT, SNS_THROTTLING)]),
-    ) as s:
-        assert notify(report_id) == {"sent": 2}
-        assert templates(outbox) == both
-        s.outcome = "sent once each"
-    rule = persistent("Publish", SNS_THROTTLING, contains="disposisi_baru")
-    with scenario(NOTIFIER, "persistent on the second message", (sns_client(), [rule])) as s:
+    filed = file(invoke)
+    confirm_contact(invoke, filed)
+    report_id = filed["id"]
+    sent_before = len(emails())
+    rule = persistent("SendEmail", SES_THROTTLING)
+    with scenario(NOTIFIER, "persistent throttling of SES", (ses(), [rule])) as s:
         with pytest.raises(NotificationFailed):
             notify(report_id)
-        first = templates(outbox)
+        assert s.attempts == RETRY_ATTEMPTS
+        assert records(report_id)["SEND#000002-laporan_diverifikasi"] == "sending"
+        assert len(emails()) == sent_before
         s.lift()
-        assert notify(report_id) == {"sent": 2}
-        # At least once, as the handler documents: the retry repeats the message that had gone out.
-        assert first + templates(outbox) == ["laporan_diverifikasi", *both]
-        s.outcome = "raised, then sent (the first message twice)"
+        assert notify(report_id)["sent"] == 2  # EventBridge's retry: the e-mail and the agency's message
+        assert records(report_id)["SEND#000002-laporan_diverifikasi"] == "sent"
+        assert len(emails()) == sent_before + 1
+        s.outcome = "raised, then sent once"
+    templates(outbox)
+    with scenario(
+        NOTIFIER,
+        "transient (SES, the topic)",
+        (ses(), [transient("SendEmail", SES_THROTTLING, READ_TIMEOUT)]),
+    ) as s:
+        assert notify(report_id, seq=3)["sent"] == 2
+        assert records(report_id)["SEND#000003-laporan_diverifikasi"] == "sent"
+        assert len(emails()) == sent_before + 2
+        assert templates(outbox) == ["disposisi_baru"]
+        s.outcome = "sent once each"
+    rule = persistent("Publish", SNS_THROTTLING, contains="disposisi_baru")
+    with scenario(NOTIFIER, "persistent on the staff message after the e-mail", (sns(), [rule])) as s:
+        with pytest.raises(NotificationFailed):
+            notify(report_id, seq=4)
+        s.lift()
+        assert notify(report_id, seq=4) == {"sent": 1, "skipped": 1, "refused": 0, "withheld": 0}
+        assert len(emails()) == sent_before + 3  # the reporter's e-mail went out once: its record says sent
+        assert templates(outbox) == ["disposisi_baru"]
+        s.outcome = "raised, then the staff message; the e-mail not twice"
+
+
+def test_a_code_is_issued_once_however_its_write_or_send_fails(invoke: Invoke, outbox: Tap) -> None:
+    from notify.handler import NotificationFailed
+
+    filed = file(invoke)
+    report_id = filed["id"]
+    contact = (f"REPORT#{report_id}", "I")
+    for kind in (THROTTLING, READ_TIMEOUT):
+        before = Tables()
+        rule = persistent("TransactWriteItems", kind)
+        with scenario(NOTIFIER, f"persistent {kind} on the code", (ddb(), [rule])) as s:
+            with pytest.raises(NotificationFailed):
+                notify(report_id, "report_submitted")
+            app, _ = before.diff()
+            assert contact not in app.changed  # no code stored
+            assert not [k for k in app.added if k[0].startswith("CONTACT#")]  # nothing counted
+            assert not emails() or "konfirmasi" not in emails()[-1].lower()
+            s.outcome = "raised, nothing stored"
+    sent_before = len(emails())
+    rule = transient("TransactWriteItems", THROTTLING, LOST_RESPONSE)
+    with scenario(NOTIFIER, "transient and a lost answer on the code", (ddb(), [rule])) as s:
+        assert notify(report_id, "report_submitted")["sent"] == 1
+        assert len(emails()) == sent_before + 1
+        assert notify(report_id, "report_submitted")["skipped"] == 1  # EventBridge delivering it again
+        assert len(emails()) == sent_before + 1
+        counters = [item for key, item in faults.items().items() if key[0].startswith("CONTACT#")]
+        assert [int(c["codes"]["N"]) for c in counters] == [1]  # counted once
+        s.outcome = "one code, one message"
+
+
+def test_confirming_the_contact_is_one_write_or_503_and_nothing_written(invoke: Invoke) -> None:
+    filed = file(invoke)
+    code, _ = filing_code(filed["id"])
+
+    def confirm(given: str) -> Answer:
+        body = {"code": given}
+        return invoke("post_contact_confirm", report_id=filed["id"], body=body, headers=token(filed))
+
+    wrong = "000000" if code != "000000" else "111111"
+    for operation, given in (("UpdateItem", wrong), ("TransactWriteItems", code)):
+        before = Tables()
+        rule = persistent(operation, THROTTLING)
+        with scenario(CONFIRM, f"persistent on {operation}", (ddb(), [rule])) as s:
+            unavailable(confirm(given))
+            assert before.unchanged()  # not even an attempt counted
+            s.outcome = "503, nothing written"
+    before = Tables()
+    with scenario(CONFIRM, "transient", (ddb(), [transient("TransactWriteItems", *SURVIVABLE)])) as s:
+        answer = confirm(code)
+        assert answer.status == 200, answer.body
+        app, _ = before.diff()
+        assert app.changed == [(f"REPORT#{filed['id']}", "I"), (f"REPORT#{filed['id']}", "R")]
+        assert not app.added
+        report = faults.items()[(f"REPORT#{filed['id']}", "R")]
+        assert report["contact_confirmed"]["BOOL"] is True
+        assert report["version"]["N"] == "1"  # neither the version nor the timeline
+        s.outcome = "200, confirmed once"
+
+
+def test_provider_feedback_settles_a_record_once_or_raises_for_a_retry(invoke: Invoke, outbox: Tap) -> None:
+    from delivery_status.handler import lambda_handler as feedback
+
+    filed = file(invoke)
+    confirm_contact(invoke, filed)
+    notify(filed["id"])
+    key = "000002-laporan_diverifikasi"
+    event = {
+        "source": "aws.ses",
+        "detail-type": "Email Delivered",
+        "time": "2026-11-24T03:16:00Z",
+        "detail": {
+            "eventType": "Delivery",
+            "mail": {"tags": {"report_id": [filed["id"]], "delivery": [key]}},
+        },
+    }
+    for kind in (THROTTLING, READ_TIMEOUT):
+        before = Tables()
+        with scenario(FEEDBACK, f"persistent {kind}", (ddb(), [persistent("UpdateItem", kind)])) as s:
+            with pytest.raises(StoreUnavailable):
+                feedback(event, LambdaContext("delivery-status", 256, 10))
+            assert before.unchanged()
+            s.outcome = "raised, nothing written"
+    with scenario(FEEDBACK, "transient", (ddb(), [transient("UpdateItem", *SURVIVABLE)])) as s:
+        assert feedback(event, LambdaContext("delivery-status", 256, 10)) == {"events": 1, "settled": 1}
+        assert records(filed["id"])[f"SEND#{key}"] == "delivered"
+        assert feedback(event, LambdaContext("delivery-status", 256, 10)) == {"events": 1, "settled": 0}
+        s.outcome = "settled once"
 
 
 # --- POST /reports/{id}/attachments and the attachments function ---------------------------------------

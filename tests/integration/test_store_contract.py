@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from lapor.adapters.dynamodb.attachments import DynamoAttachmentRecords
+from lapor.adapters.dynamodb.contacts import DynamoContactBook
+from lapor.adapters.dynamodb.deliveries import DynamoDeliveryLog
 from lapor.adapters.dynamodb.items import DUE_SHARDS
 from lapor.adapters.dynamodb.open311 import DynamoOpen311Store
 from lapor.domain.actions import Actor, Change, Command, apply_action, submit
@@ -33,7 +35,7 @@ DISHUB = AgencyRef(id="dishub", name="Dinas Perhubungan")
 IDS = [f"LPR-TEST-{n:04d}" for n in range(1, 13)]
 
 
-class DynamoTable(DynamoOpen311Store, DynamoAttachmentRecords):
+class DynamoTable(DynamoOpen311Store, DynamoAttachmentRecords, DynamoContactBook, DynamoDeliveryLog):
     """The adapter's classes together: the store every function's wiring builds one part of."""
 
 
@@ -172,16 +174,65 @@ def test_the_due_index_holds_each_running_report_once_by_its_next_due_instant(st
     assert sum(len(store.due_reports(shard, due_at, None, 100)[0]) for shard in range(DUE_SHARDS)) == 12
 
 
-def test_access_renewal_and_its_release(store: Any) -> None:
+def test_access_links_their_daily_cap_release_and_first_use(store: Any) -> None:
     create(store, IDS[0], START)
-    at = START + timedelta(hours=1)
-    assert store.renew_access(IDS[0], "new-1", at, at - timedelta(minutes=10))
-    assert not store.renew_access(IDS[0], "new-2", at, at - timedelta(minutes=10))
-    assert store.renew_access(IDS[0], "new-1", at, at - timedelta(minutes=10))  # the same renewal again
-    store.release_access(IDS[0], "new-1")
-    assert store.renew_access(IDS[0], "new-3", at, at - timedelta(minutes=10))
-    assert store.get(IDS[0], with_token=True).token_hash == "new-3"
-    assert not store.renew_access(IDS[1], "x", at, at)
+    day = START.date()
+    assert [store.renew_access(IDS[0], f"link-{n}", day, 3) for n in range(3)] == [True, True, True]
+    assert not store.renew_access(IDS[0], "link-3", day, 3)  # the day's three are spent
+    store.release_access(IDS[0], "link-2", day)  # it could not be sent: it does not count
+    assert store.renew_access(IDS[0], "link-4", day, 3)
+    assert store.renew_access(IDS[0], "link-5", day + timedelta(days=1), 3)  # a new day
+    stored = store.get(IDS[0], with_token=True)
+    assert (stored.token_hash, stored.link_token_hash) == (f"hash-{IDS[0]}", "link-5")
+    store.promote_access(IDS[0], "link-4")  # an older, voided link: nothing happens
+    store.promote_access(IDS[0], "link-5")
+    stored = store.get(IDS[0], with_token=True)
+    assert (stored.token_hash, stored.link_token_hash) == ("link-5", None)
+    assert not store.renew_access(IDS[1], "x", day, 3)
+
+
+def test_the_contacts_confirmation_codes_and_delivery_records(store: Any) -> None:
+    from lapor.domain.contact import ContactState, IssueResult
+    from lapor.domain.delivery import Delivery, DeliveryState
+    from lapor.ports import IssuedCode
+
+    report = create(store, IDS[0], START)
+    found = store.reporter_contact(IDS[0])
+    assert (found.contact.address, found.status.state) == ("dewi@example.id", ContactState.UNCONFIRMED)
+    code = IssuedCode("contact-key", START.date(), "nonce-1", "hash-1", START + timedelta(hours=24), 2)
+    assert store.issue_code(IDS[0], code) is IssueResult.ISSUED
+    assert store.issue_code(IDS[0], code) is IssueResult.REISSUED  # the same request again: not counted
+    second = IssuedCode("contact-key", START.date(), "nonce-2", "hash-2", START + timedelta(hours=24), 2)
+    assert store.issue_code(IDS[0], second) is IssueResult.ISSUED
+    third = IssuedCode("contact-key", START.date(), "nonce-3", "hash-3", START + timedelta(hours=24), 2)
+    assert store.issue_code(IDS[0], third) is IssueResult.CAPPED
+    status = store.get(IDS[0], with_identity=True).contact
+    assert (status.code_hash, status.code_nonce, status.code_attempts) == ("hash-2", "nonce-2", 0)
+    assert [store.count_code_attempt(IDS[0], 2) for _ in range(3)] == [True, True, False]
+    assert not store.confirm_contact(IDS[0], 2)  # the right code counts as an attempt: void after two
+    assert store.confirm_contact(IDS[0], 3)
+    assert not store.confirm_contact(IDS[0], 5)  # once
+    assert store.issue_code(IDS[0], third) is IssueResult.REFUSED  # confirmed: no more codes
+    stored = store.get(IDS[0], with_identity=True)
+    assert (stored.report.contact_confirmed, stored.report.version) == (True, 1)
+    with pytest.raises(VersionConflict):  # a change computed before the confirmation is stale
+        store.save(acted(report, Action.VERIFY, START + timedelta(hours=1), agency=DISHUB))
+
+    record = Delivery(
+        key="000001-x", template="x", channel="email", state=DeliveryState.SENDING, at=START, updated_at=START
+    )
+    assert store.begin(IDS[0], record) is None
+    assert store.begin(IDS[0], record) == record  # there already: the retried event finds it
+    assert store.settle(IDS[0], "000001-x", DeliveryState.SENT, START, None)
+    assert store.settle(IDS[0], "000001-x", DeliveryState.BOUNCED, START, "bounce")
+    assert not store.settle(IDS[0], "000001-x", DeliveryState.DELIVERED, START, None)  # never backwards
+    assert not store.settle(IDS[0], "nothing", DeliveryState.SENT, START, None)
+    [kept] = store.get(IDS[0]).deliveries
+    assert (kept.state, kept.reason) == (DeliveryState.BOUNCED, "bounce")
+    store.mark_undeliverable(IDS[0], "bounce")
+    assert store.reporter_contact(IDS[0]).status.state is ContactState.UNDELIVERABLE
+    assert not store.get(IDS[0]).report.contact_confirmed
+    assert [store.charge_sms("2026-03", 40, 100) for _ in range(3)] == [True, True, False]
 
 
 def test_metric_events_identity_reads_snapshots_and_suggestions(store: Any) -> None:

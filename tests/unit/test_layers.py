@@ -73,7 +73,7 @@ def test_every_port_lives_in_the_ports_module_and_has_at_most_eight_methods() ->
     found = _port_classes()
     assert len(found) >= 15  # the analysis sees the ports
     sizes = {port.__name__: len(_methods(port)) for port in found}
-    assert sizes["IntakeStore"] == 6  # inherited methods count
+    assert sizes["IntakeStore"] == 5  # inherited methods count (get, save, promote_access)
     assert all(size <= MAX_PORT_METHODS for size in sizes.values()), sizes
     elsewhere = [
         path

@@ -217,7 +217,9 @@ def test_a_long_note_is_shortened_in_an_sms_but_not_in_an_email(action: Action) 
 def test_the_access_link_message() -> None:
     request = AccessLinkRequested(report_id=ID, nonce="n-1", at=AT)
     link = access_link("https://lapor.example.go.id/", ID, "T" * 32)
-    assert link == f"https://lapor.example.go.id/laporan/{ID}?token={'T' * 32}"
+    assert (
+        link == f"https://lapor.example.go.id/laporan/{ID}#token={'T' * 32}"
+    )  # a fragment: no server sees it
     sms = access_link_message(request, SMS, link)
     assert (sms.channel, sms.recipient, sms.template) == ("sms", SMS.address, "access_link")
     assert link in sms.text

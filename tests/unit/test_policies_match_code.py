@@ -31,6 +31,8 @@ SDK_ACTIONS = {
     "delete_item": "dynamodb:DeleteItem",
     "put_events": "events:PutEvents",
     "publish": "sns:Publish",
+    "send_email": "ses:SendEmail",
+    "send_text_message": "sms-voice:SendTextMessage",
     "get_secret_value": "secretsmanager:GetSecretValue",
     "get_object": "s3:GetObject",
     "put_object": "s3:PutObject",

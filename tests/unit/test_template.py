@@ -51,6 +51,8 @@ INTAKE_ROUTES = {
     ("post", "/reports/{id}/replies"),
     ("post", "/reports/{id}/rating"),
     ("post", "/reports/{id}/access"),
+    ("post", "/reports/{id}/contact/confirm"),
+    ("post", "/reports/{id}/contact/code"),
     ("post", "/reports/{id}/attachments"),
     ("get", "/categories"),
     ("get", "/agencies"),
@@ -104,10 +106,22 @@ FUNCTIONS = {
     "MetricsFunction": ("functions/metrics/", "metrics.handler.lambda_handler", "metrics"),
     "Open311Function": ("functions/open311/", "open311.handler.lambda_handler", "open311"),
     "AttachmentsFunction": ("functions/attachments/", "attachments.handler.lambda_handler", "attachments"),
+    "DeliveryStatusFunction": (
+        "functions/delivery_status/",
+        "delivery_status.handler.lambda_handler",
+        "delivery-status",
+    ),
 }
 
 # The dead-letter queues of the asynchronous sources (each has its alarm and its line on the dashboard).
-DEAD_LETTER_QUEUES = {"ReportStreamDLQ", "NotifyDLQ", "EscalationDLQ", "MetricsDLQ", "AttachmentsDLQ"}
+DEAD_LETTER_QUEUES = {
+    "ReportStreamDLQ",
+    "NotifyDLQ",
+    "EscalationDLQ",
+    "MetricsDLQ",
+    "AttachmentsDLQ",
+    "DeliveryStatusDLQ",
+}
 # S3 object ARNs name keys by prefix: the one kind of wildcard a resource may hold (the keys are the
 # attachments' ids, unknown in advance), and only under these two prefixes of the attachments bucket.
 OBJECT_PREFIX_RESOURCES = {
@@ -246,14 +260,17 @@ def _is_the_xray_exception(statement: dict[str, Any], conditions: tuple[str, ...
     )
 
 
-def _granted(template: dict[str, Any], function_id: str) -> dict[str, set[str]]:
-    """Resource (as sorted JSON) -> actions the function's role allows on it (unconditional statements)."""
+def _granted(
+    template: dict[str, Any], function_id: str, *, include_conditional: bool = False
+) -> dict[str, set[str]]:
+    """Resource (as sorted JSON) -> actions the function's role allows on it (unconditional statements, and
+    with `include_conditional` those under a condition other than X-Ray's TracingActive)."""
     role = template["Resources"][_role_id(template["Resources"][function_id])]
     granted: dict[str, set[str]] = {}
     for statement, conditions in _role_permissions(role):
         assert statement["Effect"] == "Allow"
-        if conditions:
-            continue  # X-Ray, when tracing is on: test_xray_is_the_single_conditional_exception_of_each_role
+        if conditions and (not include_conditional or "TracingActive" in conditions):
+            continue  # conditional: test_xray_is_the_single_conditional_exception_of_each_role
         for resource in _as_list(statement["Resource"]):
             key = json.dumps(resource, sort_keys=True)
             granted.setdefault(key, set()).update(_as_list(statement["Action"]))
@@ -402,23 +419,31 @@ def test_no_iam_statement_allows_scan_or_a_wildcard(template: dict[str, Any]) ->
             assert "*" not in text or text in OBJECT_PREFIX_RESOURCES, statement
 
 
+# Conditional policies besides X-Ray's: notify's SMS grant exists only when an origination identity is set.
+OTHER_CONDITIONAL_POLICIES = {("NotifyFunction", "SmsConfigured"): "sms"}
+
+
 def test_xray_is_the_single_conditional_exception_of_each_role(template: dict[str, Any]) -> None:
     for function_id, function in _resources(template, "AWS::Serverless::Function").items():
         role = template["Resources"][_role_id(function)]
         permissions = _role_permissions(role)
         xray = [stmt for stmt, conditions in permissions if _is_the_xray_exception(stmt, conditions)]
         assert len(xray) == 1, function_id
+        allowed = {cond for (fid, cond) in OTHER_CONDITIONAL_POLICIES if fid == function_id}
         for statement, conditions in permissions:
             if statement is xray[0]:
                 continue
-            assert conditions == (), (function_id, statement)  # nothing else is conditional
+            assert set(conditions) <= allowed, (function_id, statement)  # nothing else is conditional
             assert not any(str(a).startswith("xray:") for a in _as_list(statement["Action"])), statement
         # When tracing is off the X-Ray policy is not there at all.
         conditional = [p for p in role["Properties"]["Policies"] if set(p) == {"Fn::If"}]
-        assert len(conditional) == 1, function_id
-        condition, _, when_false = conditional[0]["Fn::If"]
-        assert condition == "TracingActive"
-        assert when_false == {"Ref": "AWS::NoValue"}
+        names = {p["Fn::If"][0]: p["Fn::If"][1]["PolicyName"] for p in conditional}
+        expected = {"TracingActive": "xray"} | {
+            cond: name for (fid, cond), name in OTHER_CONDITIONAL_POLICIES.items() if fid == function_id
+        }
+        assert names == expected, function_id
+        for policy in conditional:
+            assert policy["Fn::If"][2] == {"Ref": "AWS::NoValue"}
 
 
 def test_each_function_logs_only_to_its_own_log_group(template: dict[str, Any]) -> None:
@@ -454,13 +479,14 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         log_group: LOG_ACTIONS,
         # Query: DynamoReportRepository.get() and city_setup(); PutItem: create() and save(), whose
         # TransactWriteItems hold only Put items (a ConditionCheck item would need ConditionCheckItem).
-        # UpdateItem: renew_access() (POST /reports/{id}/access) on the reporter's access item.
+        # UpdateItem: the access item (renew, release, promote a link's token), the contact's confirmation
+        # (code attempts; the identity and the report's flag in one transaction of Updates).
         app_table: {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         public_index: {"dynamodb:Query"},  # list_public()
         # Powertools' DynamoDBPersistenceLayer: _put_record, _get_record, _update_record, _delete_record.
         idempotency: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         secret: {"secretsmanager:GetSecretValue"},
-        # POST /reports/{id}/access publishes lapor.report.access_link.
+        # POST /reports/{id}/access and .../contact/code publish lapor.report.access_link and contact_code.
         _get_att("EventBus", "Arn"): {"events:PutEvents"},
         # Presigned upload forms (incoming/ only) and download links (clean/ only: never an unscrubbed file).
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject"},
@@ -556,15 +582,146 @@ def test_report_stream_has_exactly_the_access_it_uses(template: dict[str, Any]) 
 
 
 def test_notify_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    email = {"ses:SendEmail"}
     assert _granted(template, "NotifyFunction") == {
         _get_att("NotifyFunctionLogGroup", "Arn"): LOG_ACTIONS,
-        _get_att("AppTable", "Arn"): {"dynamodb:Query"},  # the report and the reporter's contact
-        _ref({"Ref": "NotificationsTopic"}): {"sns:Publish"},
-        _ref({"Ref": "TokenSecret"}): {"secretsmanager:GetSecretValue"},  # access_link: re-derive the token
-        _get_att("NotifyDLQ", "Arn"): {
-            "sqs:SendMessage"
-        },  # an event it failed, from Lambda's async invocation
+        # Query: the contact and an existing delivery record; UpdateItem: a code (with the contact's day),
+        # a record's state, the month's SMS spend; PutItem: a new delivery record.
+        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
+        _ref({"Ref": "NotificationsTopic"}): {"sns:Publish"},  # staff messages
+        _ref({"Ref": "TokenSecret"}): {"secretsmanager:GetSecretValue"},  # links' tokens and codes
+        _get_att("NotifyDLQ", "Arn"): {"sqs:SendMessage"},  # an event it failed (async invocation)
+        _ref(
+            {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSender}"}
+        ): email,
+        _ref(
+            {
+                "Fn::Sub": [
+                    "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${Domain}",
+                    {"Domain": {"Fn::Select": [1, {"Fn::Split": ["@", {"Ref": "EmailSender"}]}]}},
+                ]
+            }
+        ): email,
+        _ref(
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+                ":configuration-set/${EmailConfigurationSet}"
+            }
+        ): email,
     }
+    sms = _granted(template, "NotifyFunction", include_conditional=True)
+    assert sms[_ref({"Ref": "SmsOriginationIdentityArn"})] == {"sms-voice:SendTextMessage"}
+    assert sms[_get_att("SmsConfigurationSet", "Arn")] == {"sms-voice:SendTextMessage"}
+
+
+def test_notify_sends_email_only_from_the_sender_and_sms_only_when_configured(
+    template: dict[str, Any],
+) -> None:
+    role = template["Resources"]["NotifyFunctionRole"]["Properties"]["Policies"]
+    [email] = [p for p in role if isinstance(p, dict) and p.get("PolicyName") == "email"]
+    [statement] = email["PolicyDocument"]["Statement"]
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "EmailSender"}}}
+    [sms] = [p for p in role if isinstance(p, dict) and "Fn::If" in p and p["Fn::If"][0] == "SmsConfigured"]
+    assert sms["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    assert template["Conditions"]["SmsConfigured"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "SmsOriginationIdentityArn"}, ""]}]
+    }
+    variables = template["Resources"]["NotifyFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["SMS_MONTHLY_SPEND_LIMIT_USD"] == {"Ref": "SmsMonthlySpendLimitUsd"}
+    assert variables["EMAIL_CONFIGURATION_SET"] == {"Ref": "EmailConfigurationSet"}
+    assert variables["SMS_CONFIGURATION_SET"] == {"Ref": "SmsConfigurationSet"}
+
+
+def test_delivery_status_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
+    assert _granted(template, "DeliveryStatusFunction") == {
+        _get_att("DeliveryStatusFunctionLogGroup", "Arn"): LOG_ACTIONS,
+        # UpdateItem: a delivery record's state; an undeliverable contact (identity and report flag).
+        _get_att("AppTable", "Arn"): {"dynamodb:UpdateItem"},
+        _get_att("DeliveryStatusDLQ", "Arn"): {"sqs:SendMessage"},  # a failed run (async invocation)
+    }
+
+
+def test_provider_events_reach_the_delivery_status_function(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    destination = resources["EmailEventDestination"]["Properties"]["EventDestination"]
+    assert set(destination["MatchingEventTypes"]) == {
+        "DELIVERY",
+        "BOUNCE",
+        "COMPLAINT",
+        "REJECT",
+        "RENDERING_FAILURE",
+    }
+    assert destination["EventBridgeDestination"]["EventBusArn"]["Fn::Sub"].endswith(":event-bus/default")
+    events = resources["DeliveryStatusFunction"]["Properties"]["Events"]
+    assert events["EmailEvents"]["Properties"]["Pattern"] == {
+        "source": ["aws.ses"],
+        "detail": {"mail": {"tags": {"ses:configuration-set": [{"Ref": "EmailConfigurationSet"}]}}},
+    }
+    assert events["SmsEvents"]["Properties"]["Topic"] == {"Ref": "SmsEventsTopic"}
+    [sms] = resources["SmsConfigurationSet"]["Properties"]["EventDestinations"]
+    assert sms["SnsDestination"] == {"TopicArn": {"Ref": "SmsEventsTopic"}}
+    assert {"TEXT_DELIVERED", "TEXT_INVALID", "TEXT_BLOCKED"} <= set(sms["MatchingEventTypes"])
+    # The SMS events name numbers: the topic is encrypted with the stack's own key, which SMS may use.
+    assert resources["SmsEventsTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "SmsEventsKey"}
+    assert resources["SmsEventsKey"]["Properties"]["EnableKeyRotation"] is True
+
+
+def _waf_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    acl = template["Resources"]["ApiWebAcl"]["Properties"]
+    return {rule["Name"]: rule for rule in acl["Rules"]}
+
+
+def test_waf_limits_anonymous_writes_per_ip_and_runs_the_managed_groups(template: dict[str, Any]) -> None:
+    acl = template["Resources"]["ApiWebAcl"]["Properties"]
+    assert acl["Scope"] == "REGIONAL"
+    assert acl["DefaultAction"] == {"Allow": {}}
+    rules = _waf_rules(template)
+    assert [r["Name"] for r in sorted(rules.values(), key=lambda r: r["Priority"])] == [
+        "anonymous-writes-per-ip",
+        "api-per-ip",
+        "aws-ip-reputation",
+        "aws-common",
+        "aws-known-bad-inputs",
+    ]
+    writes = rules["anonymous-writes-per-ip"]["Statement"]["RateBasedStatement"]
+    assert writes["Limit"] == {"Ref": "WafAnonymousWriteRateLimit"}
+    assert writes["AggregateKeyType"] == "IP"
+    method, path = writes["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert method["ByteMatchStatement"]["SearchString"] == "POST"
+    pattern = re.compile(path["RegexMatchStatement"]["RegexString"])
+    for anonymous in (
+        "/v1/reports",
+        "/reports",
+        "/v1/reports/LPR-7K3M-9Q2X/access",
+        "/v1/reports/LPR-7K3M-9Q2X/contact/confirm",
+        "/v1/reports/LPR-7K3M-9Q2X/contact/code",
+        "/v1/open311/v2/requests.json",
+        "/v1/open311/v2/requests.xml",
+    ):
+        assert pattern.fullmatch(anonymous), anonymous
+    for other in ("/v1/reports/LPR-7K3M-9Q2X/replies", "/v1/staff/reports", "/v1/open311/v2/services.json"):
+        assert not pattern.fullmatch(other), other
+    assert rules["api-per-ip"]["Statement"]["RateBasedStatement"]["Limit"] == {"Ref": "WafApiRateLimit"}
+    for name, rule in rules.items():
+        if name.endswith("per-ip"):
+            block = rule["Action"]["Block"]["CustomResponse"]
+            assert block["ResponseCode"] == 429
+            assert block["ResponseHeaders"] == [{"Name": "Retry-After", "Value": "300"}]
+    managed = {
+        r["Statement"]["ManagedRuleGroupStatement"]["Name"]
+        for r in rules.values()
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    }
+    assert managed == {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    }
+    body = json.loads(acl["CustomResponseBodies"]["throttled"]["Content"])
+    assert body["error"]["code"] == "throttled"
+    association = template["Resources"]["ApiWebAclAssociation"]["Properties"]
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    assert association["ResourceArn"]["Fn::Sub"].endswith("/restapis/${Api}/stages/${Api.Stage}")
 
 
 def test_escalation_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
@@ -606,8 +763,10 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
         "ReportStreamFunction",
         "EscalationFunction",
         "MetricsFunction",  # the snapshot item only
-        "Open311Function",  # Open311 filings (transactional puts) and its API key items
+        "Open311Function",  # Open311 filings (transactional puts)
         "AttachmentsFunction",  # the attachment records only
+        "NotifyFunction",  # delivery records, a contact's code and day count, the SMS spend
+        "DeliveryStatusFunction",  # delivery records' states, an undeliverable contact
     }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
@@ -876,6 +1035,8 @@ def test_every_asynchronous_source_has_a_dead_letter_destination(template: dict[
             if event["Type"] in ("DynamoDB", "Kinesis"):
                 on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
                 destination = on_failure.get("Destination")
+            elif event["Type"] == "SNS":  # the subscription's redrive policy
+                destination = (props.get("RedrivePolicy") or {}).get("deadLetterTargetArn")
             else:
                 destination = (props.get("DeadLetterConfig") or {}).get("Arn")
             assert isinstance(destination, dict), f"{function_id}.{name} has no dead-letter destination"
@@ -1281,6 +1442,7 @@ def test_the_build_check_looks_at_every_functions_handler(template: dict[str, An
 # (The escalation job needs none: its next run, 15 minutes later, does the same work.)
 ON_FAILURE = {
     "NotifyFunction": "NotifyDLQ",
+    "DeliveryStatusFunction": "DeliveryStatusDLQ",
     "AttachmentsFunction": "AttachmentsDLQ",
     "MetricsFunction": "MetricsDLQ",
 }

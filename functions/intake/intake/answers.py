@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from lapor.domain.catalog import Agency, Category
 from lapor.domain.lifecycle import Status
@@ -42,6 +42,24 @@ class AccessRequest(BaseModel):
 
 class Accepted(BaseModel):
     status: Literal["accepted"]
+
+
+class CodeRequest(BaseModel):
+    """`POST /reports/{id}/contact/code` takes an empty object."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContactCode(BaseModel):
+    """`POST /reports/{id}/contact/confirm`: the 6-digit code the contact received."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Annotated[StrictStr, Field(min_length=1, max_length=12)]
+
+
+class ContactConfirmed(BaseModel):
+    contact_confirmed: Literal[True]
 
 
 class Health(BaseModel):

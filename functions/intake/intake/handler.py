@@ -19,6 +19,9 @@ from intake.answers import (
     AccessRequest,
     AgencyList,
     CategoryList,
+    CodeRequest,
+    ContactCode,
+    ContactConfirmed,
     Health,
     IndicatorSummary,
     ReportList,
@@ -35,7 +38,7 @@ from lapor.http.docs import error_doc, json_doc
 from lapor.http.resolver import guarded, make_resolver
 from lapor.observability import instrument, logger, metrics
 from lapor.ports import PublicFilter
-from lapor.wiring import city_setup, intake_service
+from lapor.wiring import city_setup, contact_service, event_publisher, intake_service, token_secret
 
 app = make_resolver()
 SUMMARY_DEFAULT_DAYS = 30
@@ -65,12 +68,15 @@ _BODY_ERRORS: dict[int, OpenAPIResponse] = {
 }
 
 
-def _report_answer(view: ReportView, status: int = 200) -> Response[Any]:
+NO_STORE = {"Cache-Control": "no-store"}  # answers that carry identity, a token, or a reporter's own view
+
+
+def _report_answer(view: ReportView, status: int = 200, *, private: bool = False) -> Response[Any]:
     return Response(
         status_code=status,
         content_type="application/json",
         body=view.model_dump(mode="json"),
-        headers={"ETag": f'"{view.version}"'},
+        headers={"ETag": f'"{view.version}"', **(NO_STORE if private else {})},
     )
 
 
@@ -95,7 +101,7 @@ def create_report(
         status_code=201,
         content_type="application/json",
         body=answer.model_dump(mode="json"),
-        headers={"ETag": f'"{answer.report.version}"', "Location": f"/reports/{answer.id}"},
+        headers={"ETag": f'"{answer.report.version}"', "Location": f"/reports/{answer.id}", **NO_STORE},
     )
 
 
@@ -110,7 +116,7 @@ def create_report(
     },
 )
 def get_report(id: ReportId, x_report_token: ReportToken = None) -> Response[Any]:
-    return _report_answer(intake_service().read(id, x_report_token))
+    return _report_answer(intake_service().read(id, x_report_token), private=x_report_token is not None)
 
 
 @app.get(
@@ -149,7 +155,7 @@ def list_reports(
 def reply(
     id: ReportId, message: Annotated[Reply, Body()], x_report_token: ReportToken = None
 ) -> Response[Any]:
-    return _report_answer(intake_service().reply(id, x_report_token, message), 201)
+    return _report_answer(intake_service().reply(id, x_report_token, message), 201, private=True)
 
 
 @app.post(
@@ -166,18 +172,63 @@ def reply(
 def rate(
     id: ReportId, rating: Annotated[RatingInput, Body()], x_report_token: ReportToken = None
 ) -> Response[Any]:
-    return _report_answer(intake_service().rate(id, x_report_token, rating), 201)
+    return _report_answer(intake_service().rate(id, x_report_token, rating), 201, private=True)
 
 
 @app.post(
     "/reports/<id>/access",
-    summary="Send a new access link to the contact on file (the old token stops working)",
+    summary="Send a new access link to a confirmed contact (at most 3 a report a day)",
+    description=(
+        "The link carries a new token after `#token=`. The current token keeps working until the link's "
+        "token is first used; from then on only that one works. A newer link voids older unused ones. "
+        "Nothing is sent to an unconfirmed contact. The answer is the same whether or not anything is sent."
+    ),
     tags=["reporter"],
     responses={202: json_doc(Accepted, "Accepted, whether or not the report exists"), **_BODY_ERRORS},
 )
 def request_access(id: ReportId, body: Annotated[AccessRequest, Body()]) -> Response[Any]:
     send_access_link(id)
-    return Response(202, "application/json", Accepted(status="accepted").model_dump())
+    return Response(202, "application/json", Accepted(status="accepted").model_dump(), NO_STORE)
+
+
+@app.post(
+    "/reports/<id>/contact/confirm",
+    summary="Confirm the contact with the 6-digit code sent to it",
+    description=(
+        "Until the contact is confirmed, the only message it gets is the code. A wrong or expired code is "
+        "422 `invalid_code`; after 5 attempts the code is void (409 `code_void`) until a new one is sent "
+        "(POST .../contact/code). Again 200 once confirmed. The report's version does not change."
+    ),
+    tags=["reporter"],
+    responses={
+        200: json_doc(ContactConfirmed, "Confirmed"),
+        401: error_doc("Token does not match"),
+        409: error_doc("The code is void: ask for a new one"),
+        **_BODY_ERRORS,
+    },
+)
+def confirm_contact(
+    id: ReportId, body: Annotated[ContactCode, Body()], x_report_token: ReportToken = None
+) -> Response[Any]:
+    contact_service().confirm(id, x_report_token, body.code, token_secret())
+    return Response(200, "application/json", ContactConfirmed(contact_confirmed=True).model_dump(), NO_STORE)
+
+
+@app.post(
+    "/reports/<id>/contact/code",
+    summary="Send a new confirmation code to the contact on file (at most 3 a contact a day)",
+    tags=["reporter"],
+    responses={
+        202: json_doc(Accepted, "Accepted (nothing is sent to a confirmed contact or past the day's cap)"),
+        401: error_doc("Token does not match"),
+        **_BODY_ERRORS,
+    },
+)
+def request_code(
+    id: ReportId, body: Annotated[CodeRequest, Body()], x_report_token: ReportToken = None
+) -> Response[Any]:
+    contact_service().request_code(id, x_report_token, event_publisher())
+    return Response(202, "application/json", Accepted(status="accepted").model_dump(), NO_STORE)
 
 
 @app.post(

@@ -22,7 +22,13 @@ from lapor.domain.identifiers import derived_access_token, derived_report_id, ne
 from lapor.domain.models import NewReport
 from lapor.domain.views import own_view
 from lapor.services.intake import Submitted
-from lapor.wiring import event_publisher, intake_service, submission_idempotency, token_secret
+from lapor.wiring import (
+    contact_service,
+    event_publisher,
+    intake_service,
+    submission_idempotency,
+    token_secret,
+)
 
 SubmitOnce = Callable[..., dict[str, Any]]
 
@@ -94,4 +100,4 @@ def _with_secrets(stored: dict[str, Any], token: str, new: NewReport) -> Submiss
 
 def send_access_link(report_id: str) -> None:
     """A new access link for the report's reporter (nothing is said about whether the report exists)."""
-    intake_service().request_access(report_id, token_secret(), event_publisher())
+    contact_service().request_access(report_id, token_secret(), event_publisher())

@@ -1,10 +1,13 @@
-"""Notify: each domain event from the bus becomes the messages lapor.domain.notifications derives from it.
+"""Notify: each domain event from the bus becomes its messages (`lapor.services.delivery`): staff messages on
+the staff topic; a reporter's only to a confirmed contact (e-mail through SES, SMS through End User Messaging
+SMS), or the confirmation code to an unconfirmed one; each reporter message recorded beside the report.
 
-EventBridge invokes this function once an event (`source: lapor`, detail-type `lapor.report.<action>` or
-`lapor.report.access_link`). An event that cannot be read is a permanent fault: it is logged by its type
-and dropped (`NotificationsDropped`), as a retry would fail the same way. A failed read or publication
-raises, so EventBridge retries the event and then dead-letters it; a retry may repeat a message already
-published. Nothing logged names a recipient, holds a message's text, or any part of the identity.
+EventBridge invokes this function once an event (`source: lapor`, detail-type `lapor.report.<action>`,
+`lapor.report.access_link` or `lapor.report.contact_code`). An event that cannot be read is a permanent
+fault: it is logged by its type and dropped (`NotificationsDropped`), as a retry would fail the same way. A
+failed read, write or send raises, so EventBridge retries the event with backoff and then dead-letters it;
+the delivery records make a retry skip what was sent. Nothing logged names a recipient, holds a message's
+text or code, or any part of the identity.
 """
 
 from __future__ import annotations
@@ -14,27 +17,21 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from lapor import wiring
 from lapor.domain.events import (
     ACCESS_LINK_DETAIL_TYPE,
+    CONTACT_CODE_DETAIL_TYPE,
     DETAIL_VERSION,
     EVENT_SOURCE,
     AccessLinkRequested,
+    ContactCodeRequested,
     ReportEvent,
 )
-from lapor.domain.identifiers import derived_access_token
-from lapor.domain.notifications import (
-    Message,
-    access_link,
-    access_link_message,
-    messages_for,
-    needs_contact,
-)
 from lapor.observability import instrument, log_unexpected, logger, metrics
-from lapor.ports import ContactBook, MessageSender
+from lapor.services.delivery import Delivered, DeliveryService
+from lapor.wiring import delivery_service
 
 REPORT_DETAIL_PREFIX = "lapor.report."
-Detail = ReportEvent | AccessLinkRequested
+Detail = ReportEvent | AccessLinkRequested | ContactCodeRequested
 
 
 class Unreadable(Exception):
@@ -50,40 +47,46 @@ class NotificationFailed(Exception):
     """Raised in place of an SDK or validation error, whose message may quote a recipient or identity."""
 
 
-def handle(
-    event: dict[str, Any],
-    context: Any,
-    sender: MessageSender | None = None,
-    contacts: ContactBook | None = None,
-) -> dict[str, Any]:
-    """The handler, with its ports injectable (tests pass fakes; Lambda gets the wired adapters)."""
+def handle(event: dict[str, Any], context: Any, service: DeliveryService | None = None) -> dict[str, Any]:
+    """The handler, with its service injectable (tests pass one on fakes; Lambda gets the wired one)."""
     try:
         detail = parse(event)
     except Unreadable as unreadable:
         return _drop(event, unreadable)
-    sent = 0
     try:
-        messages = _messages(detail, contacts or wiring.contact_book())
-        publisher = sender or wiring.message_sender()
-        for message in messages:
-            publisher.send(message)
-            sent += 1
+        done = _deliver(detail, service or delivery_service())
     except Exception as error:
         log_unexpected(error)
         raise NotificationFailed(type(error).__name__) from None
-    finally:
-        if sent:
-            metrics.add_metric(name="NotificationsSent", unit=MetricUnit.Count, value=sent)
+    for name, count in (
+        ("NotificationsSent", done.sent),
+        ("NotificationsRefused", done.refused),
+        ("NotificationsWithheld", done.withheld),
+    ):
+        if count:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
     logger.info(
-        "notifications sent",
+        "notifications delivered",
         extra={
             "detail_type": event["detail-type"],
             "report_id": detail.report_id,
-            "templates": [m.template for m in messages],
-            "channels": [m.channel for m in messages],
+            "templates": done.templates,
+            "channels": done.channels,
+            "sent": done.sent,
+            "skipped": done.skipped,
+            "refused": done.refused,
+            "withheld": done.withheld,
         },
     )
-    return {"sent": sent}
+    return {"sent": done.sent, "skipped": done.skipped, "refused": done.refused, "withheld": done.withheld}
+
+
+def _deliver(detail: Detail, service: DeliveryService) -> Delivered:
+    if isinstance(detail, AccessLinkRequested):
+        return service.access_link(detail)
+    if isinstance(detail, ContactCodeRequested):
+        return service.contact_code(detail)
+    return service.report_event(detail)
 
 
 def parse(event: dict[str, Any]) -> Detail:
@@ -99,6 +102,8 @@ def parse(event: dict[str, Any]) -> Detail:
     model: type[Detail]
     if detail_type == ACCESS_LINK_DETAIL_TYPE:
         model = AccessLinkRequested
+    elif detail_type == CONTACT_CODE_DETAIL_TYPE:
+        model = ContactCodeRequested
     elif detail_type.startswith(REPORT_DETAIL_PREFIX):
         model = ReportEvent
     else:
@@ -111,36 +116,6 @@ def parse(event: dict[str, Any]) -> Detail:
     if isinstance(parsed, ReportEvent) and parsed.detail_type != detail_type:
         raise Unreadable("detail_type_mismatch")
     return parsed
-
-
-def _messages(detail: Detail, contacts: ContactBook) -> list[Message]:
-    if isinstance(detail, AccessLinkRequested):
-        return _access_link(detail, contacts)
-    contact = None
-    if needs_contact(detail):
-        contact = contacts.contact(detail.report_id)
-        if contact is None:
-            _no_contact(detail.report_id)
-    return messages_for(detail, contact)
-
-
-def _access_link(detail: AccessLinkRequested, contacts: ContactBook) -> list[Message]:
-    contact = contacts.contact(detail.report_id)
-    if contact is None:
-        _no_contact(detail.report_id)
-        return []
-    # The token is never stored nor carried: POST /reports/{id}/access stores the hash of exactly this
-    # derivation, `derived_access_token(secret, report_id, "access:" + nonce)`, and publishes the nonce.
-    token = derived_access_token(wiring.access_secret(), detail.report_id, "access:" + detail.nonce)
-    link = access_link(wiring.notify_settings().public_base_url, detail.report_id, token)
-    return [access_link_message(detail, contact, link)]
-
-
-def _no_contact(report_id: str) -> None:
-    logger.warning(
-        "no reporter contact on file; the reporter's message is left out", extra={"report_id": report_id}
-    )
-    metrics.add_metric(name="NotificationsDropped", unit=MetricUnit.Count, value=1)
 
 
 def _drop(event: Any, unreadable: Unreadable) -> dict[str, Any]:

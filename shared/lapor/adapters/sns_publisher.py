@@ -1,4 +1,4 @@
-"""The notifications topic: one SNS publication per message (lapor.ports.MessageSender).
+"""The staff notifications topic: one SNS publication per message (lapor.ports.MessageSender).
 
 The body is the message's text; `channel`, `recipient`, `template` and `report_id` travel as message
 attributes, which delivery (SES, an SMS gateway, the staff console) filters its subscriptions on. The
@@ -30,9 +30,9 @@ class SnsPublisher:
         self._topic_arn = topic_arn
         self._client = client
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message) -> str:
         client = self._client or sns_client()
-        client.publish(
+        answer = client.publish(
             TopicArn=self._topic_arn,
             Message=message.text,
             MessageAttributes={
@@ -42,6 +42,7 @@ class SnsPublisher:
                 "report_id": _string(message.report_id),
             },
         )
+        return str(answer.get("MessageId", ""))
 
 
 def _string(text: str) -> MessageAttributeValueTypeDef:

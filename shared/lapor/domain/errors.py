@@ -94,6 +94,32 @@ class Unparseable(InvalidInput):
     code = "bad_request"
 
 
+class InvalidCode(InvalidInput):
+    """A wrong (or expired) contact confirmation code: 422 `invalid_code`, naming the field `code`."""
+
+    code = "invalid_code"
+
+    def __init__(self) -> None:
+        super().__init__([FieldProblem("code", "wrong_code")])
+
+
+class CodeVoid(DomainError):
+    """Five wrong codes (or none to confirm): 409 `code_void` until a new code is sent."""
+
+    code = "code_void"
+
+
+class DeliveryRefused(DomainError):
+    """A channel refused a message for good (a rejected address, the spend limit): recorded, not retried.
+    `reason` is a fixed word, never the provider's message (which may quote the address)."""
+
+    code = "delivery_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
 

@@ -18,6 +18,7 @@ from lapor.domain.wallclock import Instant
 EVENT_SOURCE = "lapor"
 DETAIL_VERSION = 1
 ACCESS_LINK_DETAIL_TYPE = "lapor.report.access_link"
+CONTACT_CODE_DETAIL_TYPE = "lapor.report.contact_code"
 
 
 class ReportEvent(BaseModel):
@@ -49,6 +50,18 @@ class ReportEvent(BaseModel):
 
 class AccessLinkRequested(BaseModel):
     """`POST /reports/{id}/access`: send a new access link. The token itself is re-derived by the sender
+    from `nonce` and the secret; it never travels in an event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = DETAIL_VERSION
+    report_id: str
+    nonce: str
+    at: Instant
+
+
+class ContactCodeRequested(BaseModel):
+    """`POST /reports/{id}/contact/code`: send a new confirmation code. The code is derived by the sender
     from `nonce` and the secret; it never travels in an event."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -48,6 +48,14 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "This report already has 5 attachments (the limit).",
     ),
     "already_rated": ("Laporan ini sudah dinilai.", "This report has already been rated."),
+    "invalid_code": (
+        "Kode konfirmasi salah atau sudah kedaluwarsa.",
+        "The confirmation code is wrong or has expired.",
+    ),
+    "code_void": (
+        "Kode konfirmasi tidak berlaku lagi. Minta kode baru.",
+        "The confirmation code is no longer valid. Ask for a new one.",
+    ),
     "idempotency_key_reused": (
         "Idempotency-Key ini sudah dipakai untuk permintaan lain.",
         "This Idempotency-Key was already used for a different request.",
@@ -114,6 +122,8 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "content_type": ("Jenis berkas", "File type"),
     "size": ("Ukuran berkas", "File size"),
     "to": ("Sampai tanggal", "To"),
+    "code": ("Kode konfirmasi", "Confirmation code"),
+    "contact_confirmed": ("Kontak terkonfirmasi", "Contact confirmed"),
 }
 
 # Problem type -> (Indonesian, English); `{label}` and the problem's parameters are filled in.
@@ -153,6 +163,10 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "{label} must be between 2000-01-01 and 2100-12-31.",
     ),
     "future_date": ("{label} tidak boleh di masa depan.", "{label} must not be in the future."),
+    "wrong_code": (
+        "{label} salah atau sudah kedaluwarsa.",
+        "{label} is wrong or has expired.",
+    ),
     "invalid_email": ("{label} bukan alamat e-mail yang sah.", "{label} is not a valid e-mail address."),
     "invalid_phone": (
         "{label} harus 8–15 angka, boleh diawali +.",

@@ -268,6 +268,9 @@ class Report(BaseModel):
     first_response_at: Instant | None = None  # the agency's first follow-up
     suggested_agency_id: str | None = None
     sla_policy: str
+    # The reporter confirmed their contact (API.md, "Reaching the reporter"): a flag for the staff queue's
+    # filter, set without a new version; the confirmation itself lives with the identity.
+    contact_confirmed: bool = False
 
     @property
     def is_public(self) -> bool:

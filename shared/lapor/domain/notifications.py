@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
+from lapor.domain.contact import CONFIRM_TEMPLATE
 from lapor.domain.events import AccessLinkRequested, ReportEvent
 from lapor.domain.lifecycle import Action, ClockKind, Status
 from lapor.domain.models import ReporterIdentity
@@ -47,6 +48,7 @@ class Message:
     template: str
     report_id: str
     text: str = field(repr=False)
+    key: str = ""  # a reporter message's delivery record (`lapor.domain.delivery`): no address, no words
 
 
 def contact_of(identity: ReporterIdentity) -> Contact:
@@ -264,7 +266,19 @@ def messages_for(event: ReportEvent, contact: Contact | None) -> list[Message]:
 
 
 def access_link(base_url: str, report_id: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/laporan/{report_id}?token={token}"
+    """The token rides in the fragment (`#token=`): a browser never sends it to a server or its logs."""
+    return f"{base_url.rstrip('/')}/laporan/{report_id}#token={token}"
+
+
+def confirm_contact_message(report_id: str, contact: Contact, code: str) -> Message:
+    """The only message an unconfirmed contact gets: the code (no other 6-digit number), what it is for."""
+    lead = f"Kode konfirmasi LAPOR! Anda: {code}."
+    use = f"Masukkan kode ini di halaman laporan {report_id} agar Anda menerima kabar laporan."
+    draft = _Draft(_To.REPORTER, CONFIRM_TEMPLATE, _join(lead, use), tail="Berlaku 24 jam.")
+    if contact.channel == "email":
+        extra = "Abaikan pesan ini bila Anda tidak membuat laporan di LAPOR!."
+        draft = _Draft(_To.REPORTER, CONFIRM_TEMPLATE, _join(lead, use), tail=_join("Berlaku 24 jam.", extra))
+    return _to_reporter(draft, report_id, None, contact)
 
 
 def access_link_message(event: AccessLinkRequested, contact: Contact, link: str) -> Message:
@@ -309,3 +323,14 @@ def _labelled(label: str | None, note: str | None, sep: str = " ") -> str:
 
 def _join(*parts: str, sep: str = " ") -> str:
     return sep.join(p for p in parts if p)
+
+
+_SUBJECTS: Mapping[str, str] = {
+    CONFIRM_TEMPLATE: "Kode konfirmasi laporan {report_id}",
+    ACCESS_LINK_TEMPLATE: "Tautan akses laporan {report_id}",
+}
+
+
+def email_subject(message: Message) -> str:
+    """The subject line of a reporter's e-mail: what it is about, and the tracking id."""
+    return _SUBJECTS.get(message.template, "Kabar laporan {report_id}").format(report_id=message.report_id)

@@ -9,12 +9,13 @@ reporter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lapor.domain.clocks import deadlines
+from lapor.domain.delivery import Delivery
 from lapor.domain.errors import NotFound
 from lapor.domain.lifecycle import REPORTER_WORDS, STATUS_LABELS, Action, Status
 from lapor.domain.models import (
@@ -104,25 +105,42 @@ class ReportView(ReportSummary):
 
 
 class StaffReportSummary(ReportSummary):
-    """A report in a staff list: the summary, the route the rules suggest, the lifecycle's instants."""
+    """A report in a staff list: the summary, the route the rules suggest, whether the reporter confirmed
+    their contact, the lifecycle's instants."""
 
     suggested_agency_id: str | None = None
+    contact_confirmed: bool = False
     verified_at: Instant | None = None
     first_response_at: Instant | None = None
     closed_at: Instant | None = None
     reopen_count: int = 0
 
 
+class DeliveryView(_View):
+    """One message to the reporter and what became of it (no address, no words)."""
+
+    at: Instant
+    template: str
+    channel: str
+    state: str
+    updated_at: Instant
+    reason: str | None = None
+
+
 class StaffReportView(ReportView):
-    """A report as staff read it: the whole timeline (internal notes too), never identity."""
+    """A report as staff read it: the whole timeline (internal notes too), whether and how the reporter was
+    told (`contact_confirmed`, `deliveries`), never identity."""
 
     suggested_agency_id: str | None = None
+    contact_confirmed: bool = False
+    deliveries: list[DeliveryView] = Field(default_factory=list)
 
 
 class ReporterReportView(ReportView):
-    """The reporter's own view: the whole report and who filed it."""
+    """The reporter's own view: the whole report, who filed it, and whether their contact is confirmed."""
 
     reporter: ReporterIdentity
+    contact_confirmed: bool = False
 
 
 def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[TimelineView]:
@@ -195,7 +213,9 @@ def reporter_view(
     attachments: Sequence[AttachmentView] = (),
 ) -> ReporterReportView:
     fields = _fields(report, timeline, "reporter", attachments)
-    return ReporterReportView.model_validate({**fields, "reporter": identity})
+    return ReporterReportView.model_validate(
+        {**fields, "reporter": identity, "contact_confirmed": report.contact_confirmed}
+    )
 
 
 def own_view(
@@ -206,7 +226,22 @@ def own_view(
 
 
 def staff_view(
-    report: Report, timeline: list[TimelineEntry], attachments: Sequence[AttachmentView] = ()
+    report: Report,
+    timeline: list[TimelineEntry],
+    attachments: Sequence[AttachmentView] = (),
+    deliveries: Sequence[Delivery] = (),
 ) -> StaffReportView:
     fields = _fields(report, timeline, "staff", attachments)
-    return StaffReportView.model_validate({**fields, "suggested_agency_id": report.suggested_agency_id})
+    told = [DeliveryView.model_validate(d.model_dump(exclude={"key"})) for d in sorted(deliveries, key=_sent)]
+    return StaffReportView.model_validate(
+        {
+            **fields,
+            "suggested_agency_id": report.suggested_agency_id,
+            "contact_confirmed": report.contact_confirmed,
+            "deliveries": told,
+        }
+    )
+
+
+def _sent(delivery: Delivery) -> tuple[datetime, str]:
+    return delivery.at, delivery.key

@@ -29,6 +29,7 @@ _STATUS: Sequence[tuple[type[domain.DomainError], int]] = (
     (domain.InvalidTransition, 409),
     (domain.VersionConflict, 409),
     (domain.RequestInProgress, 409),
+    (domain.CodeVoid, 409),
     (domain.InvalidInput, 422),
     (domain.IdempotencyKeyReused, 422),
     (domain.StoreUnavailable, 503),

@@ -53,6 +53,7 @@ class StaffQuery:
     q: str | None = None
     submitted_from: date | None = None
     submitted_to: date | None = None
+    contact_confirmed: bool | None = None
 
 
 class CaseworkService(Service[CaseworkStore]):
@@ -72,12 +73,14 @@ class CaseworkService(Service[CaseworkStore]):
             submitted_before=iso(start_of_day(query.submitted_to + timedelta(days=1)))
             if query.submitted_to
             else None,
+            contact_confirmed=query.contact_confirmed,
         )
         return self._store.list_staff(where, limit, cursor)
 
     def read(self, caller: StaffCaller, report_id: str) -> StaffReportView:
         stored = self._visible(caller, report_id)
-        return staff_view(stored.report, stored.timeline, self._files(stored, _reader(caller)))
+        files = self._files(stored, _reader(caller))
+        return staff_view(stored.report, stored.timeline, files, stored.deliveries)
 
     def attach(self, caller: StaffCaller, report_id: str, new: NewAttachment) -> NewUpload:
         """An officer adds a file (a follow-up's evidence) to a report in scope; leadership only reads."""
@@ -194,7 +197,7 @@ class CaseworkService(Service[CaseworkStore]):
         )
         self._store.save(change)
         files = self._files(stored, _reader(caller))
-        return staff_view(change.after, [*stored.timeline, change.entry], files)
+        return staff_view(change.after, [*stored.timeline, change.entry], files, stored.deliveries)
 
     def _visible(self, caller: StaffCaller, report_id: str, *, with_identity: bool = False) -> StoredReport:
         if not is_report_id(report_id):

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
 from lapor.domain.attachments import NewAttachment, NewUpload
-from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound, StoreUnavailable
 from lapor.domain.errors import FieldProblem as Problem
-from lapor.domain.events import ACCESS_LINK_DETAIL_TYPE, AccessLinkRequested
+from lapor.domain.errors import InvalidInput, InvalidTransition, NotFound, StoreUnavailable
 from lapor.domain.identifiers import (
-    derived_access_token,
     is_report_id,
-    new_access_token,
     new_report_id,
     token_hash,
     token_matches,
@@ -30,11 +26,11 @@ from lapor.domain.views import (
     public_view,
     reporter_view,
 )
-from lapor.ports import EventPublisher, IdCollision, IntakeStore, Page, PublicFilter, StoredReport
+from lapor.ports import IdCollision, IntakeStore, Page, PublicFilter, StoredReport
 from lapor.services.base import Service
+from lapor.services.reporter_access import own_report
 
 MAX_ID_ATTEMPTS = 3
-ACCESS_LINK_INTERVAL = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -103,28 +99,6 @@ class IntakeService(Service[IntakeStore]):
             raise RuntimeError("this function has no attachments bucket")
         return self._attachments.add(self._own(report_id, token), REPORTER.role.value, new)
 
-    def request_access(self, report_id: str, secret: bytes, publisher: EventPublisher) -> bool:
-        """Retire the token and have a new link sent to the contact on file, at most once per interval.
-
-        Whether or not the report exists, the caller learns nothing (the route answers 202 either way).
-        The new token is derived from the secret and a fresh nonce; only the nonce travels in the event,
-        and the notifier derives the same token (`derived_access_token(secret, id, "access:" + nonce)`).
-        """
-        if not is_report_id(report_id):
-            return False
-        at = self._now()
-        nonce = new_access_token()
-        token = derived_access_token(secret, report_id, f"access:{nonce}")
-        if not self._store.renew_access(report_id, token_hash(token), at, at - ACCESS_LINK_INTERVAL):
-            return False
-        event = AccessLinkRequested(report_id=report_id, nonce=nonce, at=at)
-        try:
-            publisher.publish(ACCESS_LINK_DETAIL_TYPE, event.model_dump(mode="json"))
-        except StoreUnavailable:
-            self._store.release_access(report_id, token_hash(token))  # so that asking again works
-            raise
-        return True
-
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
         return self._store.list_public(where, limit, cursor)
 
@@ -162,12 +136,7 @@ class IntakeService(Service[IntakeStore]):
 
     def _own(self, report_id: str, token: str | None, *, with_identity: bool = False) -> StoredReport:
         """The caller's own report, or `BadToken` whether or not the report exists."""
-        if not token or not is_report_id(report_id):
-            raise BadToken(report_id)
-        stored = self._store.get(report_id, with_identity=with_identity, with_token=True)
-        if stored is None or stored.token_hash is None or not token_matches(token, stored.token_hash):
-            raise BadToken(report_id)
-        return stored
+        return own_report(self._store, report_id, token, with_identity=with_identity)
 
     def _category(self, code: str | None) -> CategoryRef | None:
         if code is None:

@@ -15,10 +15,12 @@ from lapor.domain.lifecycle import Role
 from lapor.domain.models import NewReport
 from lapor.services.casework import CaseworkService
 from lapor.services.city_setup import CitySetupCache
+from lapor.services.contact import ContactService
+from lapor.services.delivery import DeliveryService, SmsBudget
 from lapor.services.escalation import EscalationService
 from lapor.services.intake import IntakeService
 from lapor.services.metrics import MetricsService
-from tests.fakes import InMemoryTable
+from tests.fakes import InMemoryTable, RecordingSender
 
 COORDINATOR = StaffCaller(Role.COORDINATOR, "coord-1")
 LEADERSHIP = StaffCaller(Role.LEADERSHIP, "lead-1")
@@ -26,6 +28,7 @@ DISHUB_OPERATOR = StaffCaller(Role.OPERATOR, "op-dishub", "dishub")
 DISHUB_OFFICIAL = StaffCaller(Role.OFFICIAL, "off-dishub", "dishub")
 PUTR_OPERATOR = StaffCaller(Role.OPERATOR, "op-putr", "dinas-putr")
 PUTR_OFFICIAL = StaffCaller(Role.OFFICIAL, "off-putr", "dinas-putr")
+SECRET = b"unit-secret"
 
 
 class Clock:
@@ -79,6 +82,30 @@ def casework(table: InMemoryTable, setup: CitySetupCache, clock: Clock) -> Casew
 @pytest.fixture
 def escalation(table: InMemoryTable, setup: CitySetupCache) -> EscalationService:
     return EscalationService(table, setup, due_shards=table.due_shards)
+
+
+@pytest.fixture
+def contact(table: InMemoryTable, setup: CitySetupCache, clock: Clock) -> ContactService:
+    return ContactService(table, setup, now=clock.now)
+
+
+@pytest.fixture
+def sender() -> RecordingSender:
+    return RecordingSender()
+
+
+@pytest.fixture
+def delivery(table: InMemoryTable, sender: RecordingSender, clock: Clock) -> DeliveryService:
+    budget = SmsBudget(monthly_limit=150_000, per_message=50_000)  # three SMS a month
+    return DeliveryService(
+        table,
+        table,
+        sender,
+        secret=lambda: SECRET,
+        base_url="https://lapor.example.go.id",
+        sms_budget=budget,
+        now=clock.now,
+    )
 
 
 @pytest.fixture

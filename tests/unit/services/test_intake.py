@@ -4,11 +4,10 @@ reporter's token, the access link's rate limit and its release, replies and rati
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 
-from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound, StoreUnavailable
+from lapor.domain.errors import BadToken, InvalidInput, InvalidTransition, NotFound
 from lapor.domain.identifiers import derived_access_token, token_hash
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import RatingInput, Reply
@@ -16,8 +15,8 @@ from lapor.domain.staff_inputs import CloseInput, FollowupInput, ReasonInput, Ve
 from lapor.ports import PublicFilter
 from lapor.services.casework import CaseworkService
 from lapor.services.intake import IntakeService
-from tests.fakes import InMemoryTable, RecordingPublisher
-from tests.unit.services.conftest import COORDINATOR, DISHUB_OFFICIAL, DISHUB_OPERATOR, Clock, new_report
+from tests.fakes import InMemoryTable
+from tests.unit.services.conftest import COORDINATOR, DISHUB_OFFICIAL, DISHUB_OPERATOR, new_report
 
 SECRET = b"unit-secret"
 VERIFY = VerifyInput(type="complaint", requires_supervision=False, category="pju", agency_id="dishub")
@@ -78,25 +77,6 @@ def test_the_token_opens_the_reporters_view_and_nothing_else(
     casework.verify(COORDINATOR, report_id, VERIFY, None)
     assert intake.read(report_id, None).id == report_id
     assert [s.id for s in intake.list_public(PublicFilter(), 20, None).items] == [report_id]
-
-
-def test_an_access_link_at_most_once_per_interval_and_released_when_it_cannot_be_sent(
-    intake: IntakeService, file: Callable[..., str], table: InMemoryTable, clock: Clock
-) -> None:
-    report_id = file()
-    bus = RecordingPublisher()
-    assert intake.request_access(report_id, SECRET, bus)
-    assert not intake.request_access(report_id, SECRET, bus)  # too soon
-    assert bus.detail_types == ["lapor.report.access_link"]
-    assert "token" not in bus.events[0][1]
-    assert "nonce" in bus.events[0][1]
-    clock.at += timedelta(minutes=11)
-    bus.fail_next = StoreUnavailable("bus")
-    with pytest.raises(StoreUnavailable):
-        intake.request_access(report_id, SECRET, bus)
-    assert report_id not in table.renewed_at  # released: asking again works at once
-    assert intake.request_access(report_id, SECRET, bus)
-    assert not intake.request_access("not-an-id", SECRET, bus)
 
 
 def test_a_reply_completes_a_pending_report_and_reopen_needs_a_closed_one(

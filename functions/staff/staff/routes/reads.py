@@ -35,6 +35,7 @@ def inbox(
     q: Annotated[str | None, Query(max_length=100)] = None,
     submitted_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     submitted_to: Annotated[IsoDate | None, Query(alias="to")] = None,
+    contact_confirmed: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> StaffReportList:
@@ -46,6 +47,7 @@ def inbox(
         q=q,
         submitted_from=submitted_from,
         submitted_to=submitted_to,
+        contact_confirmed=contact_confirmed,
     )
     page = casework().inbox(caller_of(router), query, limit, cursor)
     return StaffReportList(items=page.items, next_cursor=page.next_cursor)
@@ -67,8 +69,9 @@ def read_report(id: ReportId) -> Response[Any]:
     tags=TAGS,
     responses={200: json_doc(ReporterIdentity, "Who filed it"), **READ_ERRORS},
 )
-def read_reporter(id: ReportId) -> ReporterIdentity:
-    return casework().reporter(caller_of(router), id, request_id_of(router))
+def read_reporter(id: ReportId) -> Response[Any]:
+    identity = casework().reporter(caller_of(router), id, request_id_of(router))
+    return Response(200, "application/json", identity.model_dump(mode="json"), {"Cache-Control": "no-store"})
 
 
 @router.get(

@@ -17,6 +17,8 @@ from lapor.domain.attachments import Attachment, AttachmentSet
 from lapor.domain.calendar import YearAdjustments, local_date
 from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.clocks import deadlines, next_due
+from lapor.domain.contact import ContactState, ContactStatus
+from lapor.domain.delivery import Delivery
 from lapor.domain.lifecycle import STATUS_LABELS, Status
 from lapor.domain.metric_events import metric_record
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
@@ -40,6 +42,10 @@ RULE_PREFIX = "RULE#"
 RULESET_SK = "RULESET"
 CLOCKS_CALENDAR_SK = "CLOCKS_CALENDAR"
 UPLOADS_SK = "UPLOADS"  # sorts after the timeline: every read of the report's partition finds it
+DELIVERY_PREFIX = "SEND#"  # sorts between the report and its timeline: a report read finds them too
+CONTACT_DAY_PREFIX = "CONTACT#"  # the codes sent to one contact on one WIB day (keyed hash, no address)
+SMS_SPEND_PK = "SPEND#SMS"
+TTL_ATTRIBUTE = "expires_at_epoch"  # the table's time to live (DynamoDB deletes within about 48 hours)
 DUE_SHARDS = 8
 NOTHING_DUE = "~"  # sorts after every instant: a running clock whose ladder is done
 
@@ -111,8 +117,51 @@ def timeline_from_item(item: dict[str, Any]) -> TimelineEntry:
     return TimelineEntry.model_validate({k: v for k, v in item.items() if k in TimelineEntry.model_fields})
 
 
-def identity_item(report_id: str, identity: ReporterIdentity) -> dict[str, Any]:
-    return {"pk": report_pk(report_id), "sk": IDENTITY_SK, **identity.model_dump()}
+def identity_item(report_id: str, identity: ReporterIdentity, contact: ContactStatus) -> dict[str, Any]:
+    """Who filed it, and the confirmation of their contact (`contact_state`, the code's keyed hash)."""
+    return {
+        "pk": report_pk(report_id),
+        "sk": IDENTITY_SK,
+        **identity.model_dump(),
+        **contact_fields(contact),
+    }
+
+
+def contact_fields(contact: ContactStatus) -> dict[str, Any]:
+    return {
+        "contact_state": contact.state.value,
+        "code_hash": contact.code_hash,
+        "code_expires_at": iso(contact.code_expires_at) if contact.code_expires_at else None,
+        "code_nonce": contact.code_nonce,
+        "code_attempts": contact.code_attempts,
+    }
+
+
+def contact_from_item(item: dict[str, Any]) -> ContactStatus:
+    return ContactStatus(
+        state=ContactState(str(item.get("contact_state", ContactState.UNCONFIRMED.value))),
+        code_hash=item.get("code_hash"),
+        code_expires_at=item.get("code_expires_at"),
+        code_nonce=item.get("code_nonce"),
+        code_attempts=int(item.get("code_attempts", 0)),
+    )
+
+
+def delivery_item(report_id: str, delivery: Delivery) -> dict[str, Any]:
+    """A message to the reporter and its state: the template and channel, never the address or words."""
+    return {
+        "pk": report_pk(report_id),
+        "sk": f"{DELIVERY_PREFIX}{delivery.key}",
+        **delivery.model_dump(mode="json"),
+    }
+
+
+def delivery_from_item(item: dict[str, Any]) -> Delivery:
+    return Delivery.model_validate({k: v for k, v in item.items() if k in Delivery.model_fields})
+
+
+def contact_day_key(contact_key: str, day: date) -> dict[str, str]:
+    return {"pk": f"{CONTACT_DAY_PREFIX}{contact_key}", "sk": f"DAY#{day.isoformat()}"}
 
 
 def access_item(report_id: str, token_hash: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from lapor.adapters.dynamodb.codec import to_item, value
 from lapor.adapters.dynamodb.items import PUBLIC_PK, access_item, identity_item, report_item
 from lapor.adapters.dynamodb.repository import PUBLIC_INDEX, DynamoReportRepository
 from lapor.domain.actions import Change
+from lapor.domain.contact import ContactState, ContactStatus
 from lapor.domain.models import ReporterIdentity
 from lapor.domain.open311 import ApiKey
 from lapor.domain.wallclock import iso
@@ -47,7 +48,8 @@ class DynamoOpen311Store(DynamoReportRepository):
         report = change.after
         puts: list[dict[str, Any]] = [report_item(report)]
         if identity is not None:
-            puts.append(identity_item(report.id, identity))
+            # The client system owns the conversation with its reporter: Lapor never messages them.
+            puts.append(identity_item(report.id, identity, ContactStatus(state=ContactState.CLIENT)))
         if access_hash is not None:
             puts.append(access_item(report.id, access_hash))
         token = {"pk": f"{TOKEN_PREFIX}{request_token_hash}", "sk": TOKEN_SK, "report_id": report.id}

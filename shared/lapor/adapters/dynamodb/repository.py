@@ -16,6 +16,7 @@ from lapor.adapters.dynamodb.items import (
     AGENCY_INBOX_PREFIX,
     CLOCKS_CALENDAR_SK,
     CONFIG_PK,
+    DELIVERY_PREFIX,
     IDENTITY_SK,
     PUBLIC_PK,
     QUEUE_PK,
@@ -29,6 +30,8 @@ from lapor.adapters.dynamodb.items import (
     calendar_audit_item,
     calendar_item,
     city_setup_from_items,
+    contact_from_item,
+    delivery_from_item,
     identity_from_item,
     identity_item,
     metric_event_item,
@@ -44,6 +47,8 @@ from lapor.adapters.dynamodb.items import (
 from lapor.domain.actions import Change
 from lapor.domain.attachments import AttachmentSet
 from lapor.domain.catalog import CitySetup
+from lapor.domain.contact import ContactState, ContactStatus
+from lapor.domain.delivery import Delivery
 from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
 from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
@@ -98,6 +103,7 @@ class DynamoReportRepository:
     def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
         report = change.after
         not_there = "attribute_not_exists(pk)"
+        unconfirmed = ContactStatus(state=ContactState.UNCONFIRMED)
         items: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
@@ -109,7 +115,7 @@ class DynamoReportRepository:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": to_item(identity_item(report.id, identity)),
+                    "Item": to_item(identity_item(report.id, identity, unconfirmed)),
                     "ConditionExpression": not_there,
                 }
             },
@@ -133,14 +139,20 @@ class DynamoReportRepository:
         before = change.before
         if before is None:
             raise ValueError("save() stores a change to an existing report; use create()")
+        # The contact's confirmation sets `contact_confirmed` without a new version: a change computed from a
+        # read before it must not put the old value back, so it is part of the condition.
+        confirmed = "#cc = :cc" if before.contact_confirmed else "(attribute_not_exists(#cc) OR #cc = :cc)"
         items: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._table,
                     "Item": to_item(report_item(change.after)),
-                    "ConditionExpression": "#v = :expected",
-                    "ExpressionAttributeNames": {"#v": "version"},
-                    "ExpressionAttributeValues": {":expected": value(before.version)},
+                    "ConditionExpression": f"#v = :expected AND {confirmed}",
+                    "ExpressionAttributeNames": {"#v": "version", "#cc": "contact_confirmed"},
+                    "ExpressionAttributeValues": {
+                        ":expected": value(before.version),
+                        ":cc": value(before.contact_confirmed),
+                    },
                 }
             },
             *self._entry_and_event(change),
@@ -167,19 +179,26 @@ class DynamoReportRepository:
         )
         report = None
         identity = None
+        contact = None
         token_hash = None
+        link_hash = None
         attachments = AttachmentSet()
         timeline: list[TimelineEntry] = []
+        deliveries: list[Delivery] = []
         for item in items:
             sk = item["sk"]
             if sk == REPORT_SK:
                 report = report_from_item(item)
             elif sk == IDENTITY_SK:
                 identity = identity_from_item(item)
+                contact = contact_from_item(item)
             elif sk == ACCESS_SK:
                 token_hash = str(item["token_hash"])
+                link_hash = item.get("link_hash")
             elif sk.startswith(TIMELINE_PREFIX):
                 timeline.append(timeline_from_item(item))
+            elif sk.startswith(DELIVERY_PREFIX):
+                deliveries.append(delivery_from_item(item))
             elif sk == UPLOADS_SK:
                 attachments = attachments_from_item(item)
         if report is None:
@@ -190,6 +209,9 @@ class DynamoReportRepository:
             identity if with_identity else None,
             token_hash if with_token else None,
             attachments,
+            contact if with_identity else None,
+            link_hash if with_token else None,
+            tuple(deliveries),
         )
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:
@@ -210,6 +232,8 @@ class DynamoReportRepository:
         if where.q:
             conditions.matches_id_or_title(where.q)
         conditions.between("submitted_at", where.submitted_from, where.submitted_before)
+        if where.contact_confirmed is not None:
+            conditions.flag("contact_confirmed", where.contact_confirmed)
         if where.agency_id is not None:
             key = f"{AGENCY_INBOX_PREFIX}{where.agency_id}"
             return self._page(INBOX_INDEX, key, conditions, limit, cursor, model=StaffReportSummary)
@@ -313,35 +337,116 @@ class DynamoReportRepository:
             },
         )
 
-    def renew_access(self, report_id: str, token_hash: str, at: datetime, not_since: datetime) -> bool:
-        """Replace the reporter's token hash, at most once per period; False when too soon or unknown."""
-        return self._conditional(
-            "update_item",
-            {
-                "TableName": self._table,
-                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
-                "UpdateExpression": "SET token_hash = :hash, renewed_at = :at",
-                # `token_hash = :hash`: the SDK retrying this very renewal after a lost answer.
-                "ConditionExpression": "attribute_exists(pk) AND "
-                "(attribute_not_exists(renewed_at) OR renewed_at < :since OR token_hash = :hash)",
-                "ExpressionAttributeValues": {
-                    ":hash": value(token_hash),
-                    ":at": value(iso(at)),
-                    ":since": value(iso(not_since)),
-                },
-            },
-        )
+    # --- the reporter's access and contact (TokenStore, ReporterAccess) ---------------------------------
 
-    def release_access(self, report_id: str, token_hash: str) -> None:
-        """Lift the renewal's rate limit when its link could not be sent, so the reporter can ask again."""
+    def promote_access(self, report_id: str, token_hash: str) -> None:
+        """A link's token was used: it replaces the reporter's token (a concurrent use did it already)."""
         self._conditional(
             "update_item",
             {
                 "TableName": self._table,
                 "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
-                "UpdateExpression": "REMOVE renewed_at",
-                "ConditionExpression": "token_hash = :hash",
+                "UpdateExpression": "SET token_hash = :hash REMOVE link_hash",
+                "ConditionExpression": "link_hash = :hash",
                 "ExpressionAttributeValues": {":hash": value(token_hash)},
+            },
+        )
+
+    def renew_access(self, report_id: str, link_token_hash: str, day: date, per_day: int) -> bool:
+        """Hold a new link's token (an older unused one is void), at most `per_day` links on a WIB day: one
+        conditional update, counting in an attribute of that day (`links_<date>`)."""
+        return self._conditional(
+            "update_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "UpdateExpression": "SET link_hash = :hash, #day = if_not_exists(#day, :zero) + :one",
+                # `link_hash = :hash`: the SDK retrying this very renewal after a lost answer (it counts
+                # twice: a rare retry costs the reporter one link of the day, never the link itself).
+                "ConditionExpression": (
+                    "attribute_exists(pk) AND "
+                    "(attribute_not_exists(#day) OR #day < :per_day OR link_hash = :hash)"
+                ),
+                "ExpressionAttributeNames": {"#day": _links_on(day)},
+                "ExpressionAttributeValues": {
+                    ":hash": value(link_token_hash),
+                    ":zero": value(0),
+                    ":one": value(1),
+                    ":per_day": value(per_day),
+                },
+            },
+        )
+
+    def release_access(self, report_id: str, link_token_hash: str, day: date) -> None:
+        """A link that could not be sent: its token is void and it does not count against the day."""
+        self._conditional(
+            "update_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "UpdateExpression": "SET #day = #day - :one REMOVE link_hash",
+                "ConditionExpression": "link_hash = :hash AND #day > :zero",
+                "ExpressionAttributeNames": {"#day": _links_on(day)},
+                "ExpressionAttributeValues": {
+                    ":hash": value(link_token_hash),
+                    ":one": value(1),
+                    ":zero": value(0),
+                },
+            },
+        )
+
+    def confirm_contact(self, report_id: str, limit: int) -> bool:
+        """The identity's contact and the report's flag, together (the right code is an attempt too, so
+        the void code's limit holds); neither the version nor the timeline."""
+        reasons = self._transact(
+            [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": value(report_pk(report_id)), "sk": value(IDENTITY_SK)},
+                        "UpdateExpression": (
+                            "SET contact_state = :confirmed ADD code_attempts :one "
+                            "REMOVE code_hash, code_nonce"
+                        ),
+                        "ConditionExpression": "contact_state = :unconfirmed AND code_attempts < :limit",
+                        "ExpressionAttributeValues": {
+                            ":confirmed": value(ContactState.CONFIRMED.value),
+                            ":unconfirmed": value(ContactState.UNCONFIRMED.value),
+                            ":one": value(1),
+                            ":limit": value(limit),
+                        },
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": value(report_pk(report_id)), "sk": value(REPORT_SK)},
+                        "UpdateExpression": "SET contact_confirmed = :true",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":true": value(True)},
+                    }
+                },
+            ]
+        )
+        if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+            return False
+        _raise_unexpected(reasons)
+        return True
+
+    def count_code_attempt(self, report_id: str, limit: int) -> bool:
+        """Concurrent attempts each count: a code is compared at most `limit` times, however they race."""
+        return self._conditional(
+            "update_item",
+            {
+                "TableName": self._table,
+                "Key": {"pk": value(report_pk(report_id)), "sk": value(IDENTITY_SK)},
+                "UpdateExpression": "ADD code_attempts :one",
+                "ConditionExpression": "contact_state = :unconfirmed AND code_attempts < :limit",
+                "ExpressionAttributeValues": {
+                    ":one": value(1),
+                    ":limit": value(limit),
+                    ":unconfirmed": value(ContactState.UNCONFIRMED.value),
+                },
             },
         )
 
@@ -510,6 +615,11 @@ class DynamoReportRepository:
         return answer
 
 
+def _links_on(day: date) -> str:
+    """The access item's count of the links sent on one WIB day."""
+    return f"links_{day.isoformat()}"
+
+
 def _sdk_errors() -> tuple[type[ClientError], type[Exception]]:
     """botocore's error classes, imported when a call is made (the client has loaded botocore by then)."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -577,6 +687,12 @@ class _Conditions:
     def equal(self, attribute: str, wanted: Any) -> None:
         if wanted is not None:
             self.expressions.append(f"{self._path(attribute)} = {self._value(wanted)}")
+
+    def flag(self, attribute: str, wanted: bool) -> None:
+        """A boolean attribute; an item written before it existed reads as false."""
+        path = self._path(attribute)
+        equal = f"{path} = {self._value(wanted)}"
+        self.expressions.append(equal if wanted else f"({equal} OR attribute_not_exists({path}))")
 
     def between(self, attribute: str, lowest: str | None, below: str | None) -> None:
         if lowest is not None:
