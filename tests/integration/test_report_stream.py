@@ -1,5 +1,5 @@
 """The stream consumer on moto's own stream records: route suggestions, auto-disposition, domain events,
-partial batch failures; and the access link that publishes an event."""
+partial batch failures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import json
 from typing import Any
 
 import boto3
-import pytest
 
-from lapor.domain.identifiers import derived_access_token
 from local.context import LambdaContext
 from tests.integration.conftest import Invoke, valid_report
 
@@ -153,29 +151,3 @@ def test_a_bus_failure_fails_only_that_record(invoke: Invoke) -> None:
     answer = consume([r for r in records if r["dynamodb"]["Keys"]["sk"]["S"] != "R"], published)
     assert len(answer["batchItemFailures"]) == 1
     assert [d["report_id"] for _, d in published.events] == [second["id"]]
-
-
-def test_the_access_link_retires_the_old_token_and_publishes_a_nonce(
-    invoke: Invoke, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from lapor.adapters import event_bus
-
-    sent: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr(event_bus.EventBridgePublisher, "publish", lambda _self, t, d: sent.append((t, d)))
-    filed = file(invoke)
-    assert invoke("post_access", report_id=filed["id"], body={}).status == 202
-    assert [t for t, _ in sent] == ["lapor.report.access_link"]
-    assert filed["access_token"] not in json.dumps(sent)
-    old = invoke(
-        "get_report_with_token", report_id=filed["id"], headers={"X-Report-Token": filed["access_token"]}
-    )
-    assert old.status == 401
-    nonce = sent[0][1]["nonce"]
-    new_token = derived_access_token(b"integration-test-secret", filed["id"], f"access:{nonce}")
-    fresh = invoke("get_report_with_token", report_id=filed["id"], headers={"X-Report-Token": new_token})
-    assert fresh.status == 200
-    assert invoke("post_access", report_id=filed["id"], body={}).status == 202
-    assert len(sent) == 1  # at most one link per interval
-    assert invoke("post_access", report_id="LPR-ZZZZ-ZZZZ", body={}).status == 202
-    assert len(sent) == 1
-    assert invoke("post_access", report_id=filed["id"], body={"email": "x@example.id"}).status == 422
