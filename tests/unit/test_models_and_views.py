@@ -23,7 +23,7 @@ from lapor.domain.messages import field_message, language
 from lapor.domain.models import NewReport, ReporterIdentity, TimelineEntry
 from lapor.domain.views import own_view, public_view, reporter_view
 from lapor.domain.wallclock import today_wib
-from tests.unit.builders import OPERATOR, REPORTER, act, new_report, submitted, verified, wib
+from tests.unit.builders import OPERATOR, PUTR, REPORTER, act, new_report, submitted, verified, wib
 
 IDENTITY = ReporterIdentity(
     name="Siti Aminah", email="siti@example.id", phone="081234567890", nik="3272010101900001"
@@ -113,6 +113,33 @@ def test_the_public_view_has_no_identity_no_internal_notes_and_no_reporter_words
     assert Action.NOTE not in actions
     assert [e.note for e in view.timeline if e.action is Action.REPLY] == [None]
     assert "reporter" not in json.loads(text)
+
+
+def test_the_public_reads_no_staff_reason_only_follow_ups_and_the_resolution() -> None:
+    from tests.unit.builders import COORDINATOR, OFFICIAL, SUSPEND_REASON
+
+    waiting = submitted()
+    suspended = act(waiting, Action.SUSPEND, COORDINATOR, wib(2026, 11, 23, 12), note=SUSPEND_REASON)
+    completed = act(
+        suspended.after, Action.COMPLETE, REPORTER, wib(2026, 11, 23, 13), note="Lokasi: depan SD"
+    )
+    disposed = act(
+        completed.after,
+        Action.VERIFY,
+        COORDINATOR,
+        wib(2026, 11, 24, 9),
+        note="Catatan verifikasi",
+        updates={"agency": PUTR},
+    )
+    returned = act(disposed.after, Action.RETURN, OPERATOR, wib(2026, 11, 24, 10), note="Bukan wewenang kami")
+    again = act(returned.after, Action.VERIFY, COORDINATOR, wib(2026, 11, 24, 11), updates={"agency": PUTR})
+    followed = act(again.after, Action.FOLLOWUP, OPERATOR, wib(2026, 11, 25, 9), note="Dicek lapangan")
+    closed = act(followed.after, Action.CLOSE, OFFICIAL, wib(2026, 11, 26, 9), note="Sudah diperbaiki")
+    entries = [c.entry for c in (suspended, completed, disposed, returned, again, followed, closed)]
+    shown = {(e.action, e.note) for e in public_view(closed.after, entries).timeline if e.note}
+    assert shown == {(Action.FOLLOWUP, "Dicek lapangan"), (Action.CLOSE, "Sudah diperbaiki")}
+    told = {e.note for e in reporter_view(closed.after, entries, IDENTITY).timeline}
+    assert {SUSPEND_REASON, "Bukan wewenang kami"} <= told  # the reporter reads why
 
 
 def test_the_reporter_sees_their_identity_and_their_words_but_not_internal_notes() -> None:

@@ -86,6 +86,9 @@ CLOCK_STATUSES: Mapping[ClockKind, frozenset[Status]] = {
 
 # The reporter's own actions: their words may name them, so no public view and no event carries them.
 REPORTER_WORDS = frozenset({Action.SUBMIT, Action.REPLY, Action.COMPLETE, Action.REOPEN, Action.RATE})
+# The only words of staff the public reads (API.md, "Personal data"): a follow-up (not internal) and the
+# resolution. A reason for suspend, archive, refer or return, or a system note, stays with staff and reporter.
+PUBLIC_WORDS = frozenset({Action.FOLLOWUP, Action.CLOSE})
 
 # Clocks whose breach climbs the escalation ladder; the others act when due.
 LADDER_CLOCKS = frozenset({ClockKind.VERIFY, ClockKind.RESPOND, ClockKind.RESOLVE})

@@ -1,9 +1,9 @@
 """What each audience reads of a report.
 
 The public view never carries identity and is only ever built for a public report; the reporter's view adds
-the identity to their own report. Internal notes are staff-only; the words of a reporter's own entries
-(replies, completion, reopening, a rating comment) are left out of the public view, as they may name the
-reporter.
+the identity to their own report. Internal notes are staff-only; the public reads the words of a follow-up
+and a resolution only, never a reporter's own words (they may name the reporter) nor a reason given for
+suspend, archive, refer or return.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lapor.domain.clocks import deadlines
 from lapor.domain.delivery import Delivery
 from lapor.domain.errors import NotFound
-from lapor.domain.lifecycle import REPORTER_WORDS, STATUS_LABELS, Action, Status
+from lapor.domain.lifecycle import PUBLIC_WORDS, STATUS_LABELS, Action, Status
 from lapor.domain.models import (
     AgencyRef,
     CategoryRef,
@@ -152,7 +152,7 @@ def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[Timeline
             from_=e.from_status,
             to=e.to_status,
             actor_role=e.actor_role.value,
-            note=None if audience == "public" and e.action in REPORTER_WORDS else e.note,
+            note=e.note if audience != "public" or e.action in PUBLIC_WORDS else None,
         )
         for e in visible
     ]

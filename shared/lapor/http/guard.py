@@ -1,13 +1,16 @@
-"""Checks made on the raw event before routing: body size (413) and content type (415).
+"""Checks made on the raw event before routing: body size (413), content type (415), and a JSON body that
+is not an object (422).
 
 They run before Powertools parses the body, so an oversized or non-JSON body is refused without being
-read into a model, and nothing is written.
+read into a model, and nothing is written. Every route's body is a JSON object: Powertools would unwrap a
+one-element array (`[{...}]`) into its element and file it, so any other JSON value is refused here.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from typing import Any
 
 from lapor.domain.errors import FieldProblem
@@ -46,6 +49,17 @@ def _is_text(event: dict[str, Any]) -> bool:
     return True
 
 
+def _json_kind(event: dict[str, Any]) -> str:
+    """`object` for a JSON object; `unparsed` when it is not JSON at all (the resolver answers 400)."""
+    body = event.get("body") or ""
+    text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return "unparsed"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
 def is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
@@ -64,6 +78,8 @@ def refusal(event: dict[str, Any]) -> dict[str, Any] | None:
         answer = error_response(415, "unsupported_media_type", lang, [problem])
     elif method in _BODY_METHODS and event.get("body") and not _is_text(event):
         answer = error_response(400, "malformed_json", lang, [FieldProblem("body", "json_invalid")])
+    elif method in _BODY_METHODS and event.get("body") and _json_kind(event) not in ("object", "unparsed"):
+        answer = error_response(422, "validation_error", lang, [FieldProblem("body", "model_type")])
     else:
         return None
     return {
