@@ -413,13 +413,9 @@ class InMemoryTable:
         return [report.id for report in found[:limit]]
 
     def updated_public_report_ids(self, since: datetime, until: datetime, limit: int) -> list[str]:
-        high = f"{iso(until)}#~"
-        found = [
-            report
-            for report in self._public_newest_first()
-            if f"{iso(report.submitted_at)}#{report.id}" <= high and iso(report.updated_at) >= iso(since)
-        ]
-        return [report.id for report in found[:limit]]
+        updated = [r for r in self.reports.values() if r.is_public and iso(r.updated_at) >= iso(since)]
+        newest = sorted(updated, key=lambda r: f"{iso(r.updated_at)}#{r.id}", reverse=True)
+        return [report.id for report in newest[:limit]]
 
     def _public_newest_first(self) -> list[Report]:
         public = [r for r in self.reports.values() if r.is_public]

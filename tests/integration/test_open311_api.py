@@ -345,7 +345,8 @@ def test_an_address_without_coordinates_is_kept_in_the_description(open311: Call
 def test_verified_reports_are_read_and_listed_without_personal_data(open311: Call, api_key: str) -> None:
     first = _post(open311, api_key).json[0]["service_request_id"]
     second = _post(open311, api_key, service_code="jalan").json[0]["service_request_id"]
-    hidden = _post(open311, api_key).json[0]["service_request_id"]  # never verified
+    hidden = _post(open311, api_key, address_string="Jl. Ahmad Yani No. 3").json[0]["service_request_id"]
+    # (never verified; another address: the same form twice on one day is one report, see below)
     _verify(first)
     _verify(second)
 
@@ -358,7 +359,7 @@ def test_verified_reports_are_read_and_listed_without_personal_data(open311: Cal
     assert request["service_code"] == "pju"
     assert request["agency_responsible"] == "Dinas Perhubungan"
     assert request["expected_datetime"]  # the resolve deadline
-    assert request["status_notes"] == "Diteruskan ke Dishub."  # the verification's public note
+    assert request["status_notes"] is None  # the verification's note is for staff and the reporter only
     assert request["lat"] == -6.9206
     assert request["long"] == 106.9298
     assert request["address"] == "Jl. Siliwangi No. 12"
@@ -416,7 +417,7 @@ def test_servicerequestupdates_show_the_public_timeline_with_extended_statuses(
     assert found.status == 200
     statuses = [(u["service_request_id"], u["status"]) for u in found.json]
     assert statuses == [(report_id, "open"), (report_id, "action_scheduled")]
-    assert found.json[1]["description"] == "Diteruskan ke Dishub."
+    assert found.json[1]["description"] == ""  # the verification's note is not public
     assert_xml_matches(
         open311("GET", "servicerequestupdates.xml").text,
         found.json,
@@ -460,3 +461,37 @@ def test_a_scrubbed_photo_is_the_requests_media_url(open311: Call, invoke: Any) 
     listed = open311("GET", "requests.json")
     [again] = [r["media_url"] for r in listed.json if r["service_request_id"] == filed["id"]]
     assert again.split("?")[0] == media_url.split("?")[0]  # signed anew at each read
+
+
+def test_a_retried_post_finds_the_report_its_first_try_filed(open311: Call, api_key: str) -> None:
+    first = _post(open311, api_key).json[0]
+    again = _post(open311, api_key).json[0]  # the client did not get the answer and sends the form again
+    assert again["service_request_id"] == first["service_request_id"]
+    assert again["token"] == first["token"]
+    other = _post(open311, api_key, address_string="Jl. Ahmad Yani No. 3").json[0]
+    assert other["service_request_id"] != first["service_request_id"]
+    reports = [i for i in table_items() if i["sk"]["S"] == "R"]
+    assert len(reports) == 2
+
+
+def test_a_cancelled_filing_is_503_with_retry_after_and_the_retry_files_it(
+    open311: Call, api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lapor.adapters.dynamodb.repository import DynamoReportRepository
+
+    real = DynamoReportRepository._transact
+    calls = {"n": 0}
+
+    def conflicted(self: DynamoReportRepository, items: list[Any]) -> list[str]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return ["None", "TransactionConflict", *["None"] * (len(items) - 2)]
+        return real(self, items)
+
+    monkeypatch.setattr(DynamoReportRepository, "_transact", conflicted)
+    busy = _post(open311, api_key)
+    assert busy.status == 503
+    assert busy.json == [{"code": 503, "description": "busy: try again shortly"}]
+    retry = _post(open311, api_key)
+    assert retry.status == 201
+    assert len([i for i in table_items() if i["sk"]["S"] == "R"]) == 1

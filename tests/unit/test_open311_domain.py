@@ -19,6 +19,7 @@ from lapor.domain.open311 import (
     new_api_key,
     open_or_closed,
     page_of,
+    request_ids,
     statuses_of,
     title_from,
     to_xml,
@@ -62,9 +63,14 @@ def test_ranges_default_to_90_days_and_refuse_more() -> None:
         date_range("2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z", NOW)
     naive, _ = date_range("2026-03-01T00:00:00", "2026-03-02T00:00:00", NOW)
     assert naive.utcoffset() == timedelta(hours=7)  # WIB
-    assert page_of(None, None) == (1, 50)
+    assert page_of(None, None) == (1, 20)
     with pytest.raises(Open311Error):
-        page_of("11", "100")  # past the 1000th request
+        page_of("1", "21")  # at most 20 a page: each costs a read
+    with pytest.raises(Open311Error):
+        page_of("51", "20")  # past the 1000th request
+    assert request_ids(",".join(f"LPR-0000-{n:04d}" for n in range(20)))
+    with pytest.raises(Open311Error, match="1 to 20"):
+        request_ids(",".join(f"LPR-0000-{n:04d}" for n in range(21)))
 
 
 def test_keys_name_their_id() -> None:

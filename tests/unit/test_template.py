@@ -158,6 +158,7 @@ INDEX_KEY_ATTRIBUTES = {
     "sk",
     "public_pk",
     "public_sk",
+    "public_updated_sk",
     "inbox_pk",
     "inbox_sk",
     "queue_pk",
@@ -961,7 +962,9 @@ def test_open311_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
         # Puts. No DeleteItem: keys are revoked through the staff function.
         _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/public-index"}): {"dynamodb:Query"},  # the public lists
+        _ref({"Fn::Sub": "${AppTable.Arn}/index/updates-index"}): {"dynamodb:Query"},  # updates in a window
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},  # media_url links
+        _ref({"Ref": "TokenSecret"}): {"secretsmanager:GetSecretValue"},  # a filing's id and token, derived
     }
 
 

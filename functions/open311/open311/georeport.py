@@ -41,7 +41,7 @@ from lapor.domain.open311 import (
 )
 from lapor.http.guard import MAX_BODY_BYTES
 from lapor.observability import log_unexpected, logger, metrics
-from lapor.wiring import open311_keys, open311_service
+from lapor.wiring import open311_keys, open311_service, token_secret
 
 OPEN311_RESOURCE = "/open311/v2/"
 CONTACT = "The city's complaint coordinator (Lapor)"
@@ -176,7 +176,7 @@ def _post(event: dict[str, Any], _segments: list[str], query: dict[str, str]) ->
     service = open311_service()
     key_id = open311_keys().check_key(fields.get("api_key") or query.get("api_key"))
     setup_category = service.category
-    answer_body = service.file(filing(fields, setup_category))
+    answer_body = service.file(filing(fields, setup_category), key_id, fields, token_secret())
     metrics.add_metric(name="Open311RequestsFiled", unit=MetricUnit.Count, value=1)
     logger.info(
         "open311 request filed",

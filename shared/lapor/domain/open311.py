@@ -38,10 +38,11 @@ FORMATS: tuple[Format, ...] = ("json", "xml")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+07:00"  # when this endpoint last changed (discovery)
 MAX_RANGE = timedelta(days=90)
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
+# At most 20 requests in one answer (by ids or a page): each costs a read, and anyone may ask.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 20
 MAX_RESULTS = 1000  # the specification's ceiling of one list
-MAX_IDS = 100
+MAX_IDS = 20
 TITLE_MAX = 80  # well within the report's 150, so that the title reads as a title
 _WIB = ZoneInfo("Asia/Jakarta")
 
@@ -119,7 +120,7 @@ def date_range(start: str | None, end: str | None, now: datetime) -> tuple[datet
 
 
 def page_of(page: str | None, page_size: str | None) -> tuple[int, int]:
-    """The `page`/`page_size` extension: 1-based, at most 100 a page and 1000 in all."""
+    """The `page`/`page_size` extension: 1-based, at most 20 a page and 1000 in all."""
     try:
         number = int(page) if page else 1
         size = int(page_size) if page_size else DEFAULT_PAGE_SIZE

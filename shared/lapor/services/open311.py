@@ -6,15 +6,25 @@ API keys that filing needs are `lapor.services.open311_keys`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Collection, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from lapor.domain.actions import submit
+from lapor.domain.calendar import local_date
 from lapor.domain.catalog import Category
-from lapor.domain.identifiers import is_report_id, new_access_token, new_report_id, token_hash
+from lapor.domain.identifiers import (
+    derived_access_token,
+    derived_report_id,
+    is_report_id,
+    new_access_token,
+    new_report_id,
+    token_hash,
+)
 from lapor.domain.lifecycle import ClockKind, Status
-from lapor.domain.models import CategoryRef
+from lapor.domain.models import CategoryRef, Report
 from lapor.domain.open311 import (
     Filing,
     Open311Error,
@@ -52,18 +62,28 @@ class Open311Service(Service[Open311Requests]):
 
     # Filing --------------------------------------------------------------------------------------------
 
-    def file(self, filing: Filing) -> list[dict[str, Any]]:
-        """File the report; the answer names it at once (`service_request_id`) and gives a token too."""
+    def file(
+        self, filing: Filing, key_id: str, fields: Mapping[str, str], secret: bytes
+    ) -> list[dict[str, Any]]:
+        """File the report; the answer names it at once (`service_request_id`) and gives a token too.
+
+        The first id and the token are derived from the client's key, the form and the WIB day: a client
+        that retries a POST whose answer it did not get (a 503, a timeout) finds the report its first try
+        filed, not a second one. Two identical requests of one client on one day are one report.
+        """
         new = filing.report
         category = self._setup.category(new.category or "")
         assert category is not None  # the filing was made from this setup's categories
         at = self._now()
         setup = self._setup.get()
-        token = new_access_token()
-        for _ in range(MAX_ID_ATTEMPTS):
+        request = _request_digest(key_id, fields, local_date(at))
+        first_id = derived_report_id(secret, "open311", request)
+        token = derived_access_token(secret, first_id, f"open311:{request}")
+        for attempt in range(MAX_ID_ATTEMPTS):
+            report_id = first_id if attempt == 0 else new_report_id()
             change = submit(
                 new,
-                report_id=new_report_id(),
+                report_id=report_id,
                 category=CategoryRef(code=category.code, name=category.name),
                 at=at,
                 calendar=setup.calendar(),
@@ -75,9 +95,12 @@ class Open311Service(Service[Open311Requests]):
             try:
                 self._store.file_request(change, filing.identity, access, token_hash(token))
             except IdCollision:
+                if report_id == first_id and self._store.report_for_token(token_hash(token)) == first_id:
+                    earlier = self._store.get(first_id)
+                    if earlier is not None:
+                        return _posted(earlier.report, token, category.code)
                 continue
-            verify = change.after.clocks.get(ClockKind.VERIFY)
-            return posted(change.after.id, token, category.code, at, verify.deadline if verify else None)
+            return _posted(change.after, token, category.code)
         raise IdCollision("no free tracking id after several draws")
 
     # Reads ---------------------------------------------------------------------------------------------
@@ -128,3 +151,15 @@ class Open311Service(Service[Open311Requests]):
             if view is not None:
                 found += updates(view, since, until)
         return sorted(found, key=lambda u: (u["updated_datetime"], u["update_id"]))
+
+
+def _posted(report: Report, token: str, service_code: str) -> list[dict[str, Any]]:
+    verify = report.clocks.get(ClockKind.VERIFY)
+    return posted(report.id, token, service_code, report.submitted_at, verify.deadline if verify else None)
+
+
+def _request_digest(key_id: str, fields: Mapping[str, str], day: date) -> str:
+    """One client's request on one WIB day, whatever order its fields came in (the key itself left out)."""
+    kept = {k: v for k, v in fields.items() if k != "api_key"}
+    text = json.dumps([key_id, day.isoformat(), sorted(kept.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -66,6 +66,7 @@ def report_item(report: Report) -> dict[str, Any]:
     if report.is_public:
         item["public_pk"] = PUBLIC_PK
         item["public_sk"] = f"{iso(report.submitted_at)}#{report.id}"
+        item["public_updated_sk"] = f"{iso(report.updated_at)}#{report.id}"  # updates-index
     soonest = min((c.deadline for c in report.clocks.values()), default=None)
     order = f"0#{iso(soonest)}" if soonest is not None else f"1#{iso(report.updated_at)}"
     item["title_search"] = report.title.casefold()

@@ -21,6 +21,7 @@ from lapor.adapters.dynamodb.items import PUBLIC_PK, access_item, identity_item,
 from lapor.adapters.dynamodb.repository import PUBLIC_INDEX, DynamoReportRepository
 from lapor.domain.actions import Change
 from lapor.domain.contact import ContactState, ContactStatus
+from lapor.domain.errors import StoreUnavailable
 from lapor.domain.models import ReporterIdentity
 from lapor.domain.open311 import ApiKey
 from lapor.domain.wallclock import iso
@@ -34,6 +35,7 @@ KEY_PREFIX = "KEY#"
 TOKEN_PREFIX = "OPEN311#TOKEN#"  # noqa: S105 - a key prefix, not a secret
 TOKEN_SK = "T"  # noqa: S105
 PAGE_LIMIT = 200
+UPDATES_INDEX = "updates-index"
 _NOT_THERE = "attribute_not_exists(pk)"
 
 
@@ -61,6 +63,8 @@ class DynamoOpen311Store(DynamoReportRepository):
         reasons = self._transact(items)
         if reasons and reasons[0] == "ConditionalCheckFailed":
             raise IdCollision(report.id)
+        if "TransactionConflict" in reasons:
+            raise StoreUnavailable("transaction conflict")  # 503: the client retries, and finds its report
         if any(r not in ("None", "") for r in reasons):
             raise RuntimeError(f"transaction cancelled: {reasons}")
 
@@ -115,24 +119,29 @@ class DynamoOpen311Store(DynamoReportRepository):
         return self._public_ids(request, limit)
 
     def updated_public_report_ids(self, since: datetime, until: datetime, limit: int) -> list[str]:
-        return self._public_ids(
-            {
-                "KeyConditionExpression": "#key = :key AND #sort <= :to",
-                "FilterExpression": "#updated >= :since",
-                "ExpressionAttributeNames": {
-                    "#key": "public_pk",
-                    "#sort": "public_sk",
-                    "#id": "id",
-                    "#updated": "updated_at",
-                },
-                "ExpressionAttributeValues": {
-                    ":key": value(PUBLIC_PK),
-                    ":to": value(f"{iso(until)}#~"),
-                    ":since": value(iso(since)),
-                },
-            },
-            limit,
-        )
+        """Public reports updated since `since` (submitted by `until`), newest update first, from the
+        updates index: its cost follows the reports updated in the window, never the whole public list."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": UPDATES_INDEX,
+            "KeyConditionExpression": "#key = :key AND #updated >= :since",
+            "ExpressionAttributeNames": {"#key": "public_pk", "#updated": "public_updated_sk"},
+            "ExpressionAttributeValues": {":key": value(PUBLIC_PK), ":since": value(iso(since))},
+            "ScanIndexForward": False,
+            "Limit": PAGE_LIMIT,
+        }
+        ids: list[str] = []
+        while len(ids) < limit:
+            answer = self._call("query", request)
+            for item in answer.get("Items", []):
+                report_id = str(item["pk"]["S"]).removeprefix("REPORT#")
+                # The index keeps keys only; a report submitted after `until` is left to the next page's read.
+                ids.append(report_id)
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                break
+            request = {**request, "ExclusiveStartKey": last}
+        return ids[:limit]
 
     def _public_ids(self, request: dict[str, Any], limit: int) -> list[str]:
         """Newest first, page after page of public-index until `limit` ids have passed the filter."""
