@@ -101,6 +101,12 @@ CASES: list[tuple[ReportEvent, list[tuple[str, str, str]]]] = [
     ),
     (event(Action.EXPIRE), [(*REPORTER, "laporan_kedaluwarsa")]),
     (event(Action.DEADLINE_RECOMPUTED), []),
+    (
+        event(Action.PRIVACY_TIGHTENED, actor_role=Role.COORDINATOR, note="rahasia"),
+        [(*REPORTER, "privasi_diperketat")],
+    ),
+    (event(Action.IDENTITY_ERASED, actor_role=Role.COORDINATOR), []),
+    (event(Action.REDACT, actor_role=Role.COORDINATOR), []),
 ]
 
 

@@ -103,6 +103,15 @@ class InvalidCode(InvalidInput):
         super().__init__([FieldProblem("code", "wrong_code")])
 
 
+class CannotRelaxPrivacy(InvalidInput):
+    """Privacy flags only tighten: turning `anonymous` or `confidential` off is 422 `cannot_relax_privacy`."""
+
+    code = "cannot_relax_privacy"
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__([FieldProblem(name, "cannot_relax") for name in fields])
+
+
 class CodeVoid(DomainError):
     """Five wrong codes (or none to confirm): 409 `code_void` until a new code is sent."""
 

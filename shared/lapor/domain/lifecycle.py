@@ -56,6 +56,10 @@ class Action(StrEnum):
     AUTO_CLOSE = "auto_close"
     EXPIRE = "expire"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
+    # Personal data (DESIGN.md §2): staff-visible timeline entries that change no status or clock.
+    PRIVACY_TIGHTENED = "privacy_tightened"
+    IDENTITY_ERASED = "identity_erased"
+    REDACT = "redact"
 
 
 class Role(StrEnum):
@@ -89,12 +93,15 @@ REPORTER_WORDS = frozenset({Action.SUBMIT, Action.REPLY, Action.COMPLETE, Action
 # The only words of staff the public reads (API.md, "Personal data"): a follow-up (not internal) and the
 # resolution. A reason for suspend, archive, refer or return, or a system note, stays with staff and reporter.
 PUBLIC_WORDS = frozenset({Action.FOLLOWUP, Action.CLOSE})
+# Timeline entries only staff read (they record what was done to personal data, never the data).
+STAFF_ONLY = frozenset({Action.PRIVACY_TIGHTENED, Action.IDENTITY_ERASED, Action.REDACT})
 
 # Clocks whose breach climbs the escalation ladder; the others act when due.
 LADDER_CLOCKS = frozenset({ClockKind.VERIFY, ClockKind.RESPOND, ClockKind.RESOLVE})
 
 _AGENCY = frozenset({Role.OPERATOR, Role.OFFICIAL})
 _OPEN: frozenset[Status | None] = frozenset({Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS})
+_ANY: frozenset[Status | None] = frozenset(Status)
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,9 @@ TRANSITIONS: Mapping[Action, Transition] = {
         _t(Action.BREACH, set(_OPEN), None, {_R.SYSTEM}),
         _t(Action.ESCALATE, set(_OPEN), None, {_R.SYSTEM}),
         _t(Action.DEADLINE_RECOMPUTED, set(_OPEN) | {_S.PENDING}, None, {_R.SYSTEM}),
+        _t(Action.PRIVACY_TIGHTENED, set(_ANY), None, {_R.COORDINATOR}),
+        _t(Action.IDENTITY_ERASED, set(_ANY), None, {_R.COORDINATOR}),
+        _t(Action.REDACT, set(_ANY), None, {_R.COORDINATOR}),
     )
 }
 

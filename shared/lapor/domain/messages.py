@@ -48,6 +48,10 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "This report already has 5 attachments (the limit).",
     ),
     "already_rated": ("Laporan ini sudah dinilai.", "This report has already been rated."),
+    "cannot_relax_privacy": (
+        "Pilihan anonim dan rahasia pelapor hanya dapat diperketat, tidak dilonggarkan.",
+        "A reporter's anonymous and confidential choices can only be tightened, never relaxed.",
+    ),
     "invalid_code": (
         "Kode konfirmasi salah atau sudah kedaluwarsa.",
         "The confirmation code is wrong or has expired.",
@@ -163,6 +167,10 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
         "{label} must be between 2000-01-01 and 2100-12-31.",
     ),
     "future_date": ("{label} tidak boleh di masa depan.", "{label} must not be in the future."),
+    "cannot_relax": (
+        "{label} tidak dapat dimatikan setelah dipilih pelapor.",
+        "{label} cannot be turned off once chosen.",
+    ),
     "wrong_code": (
         "{label} salah atau sudah kedaluwarsa.",
         "{label} is wrong or has expired.",

@@ -212,6 +212,13 @@ def _expire(e: ReportEvent) -> list[_Draft]:
     return [_Draft(_To.REPORTER, "laporan_kedaluwarsa", lead, tail="Anda dapat mengirim laporan baru.")]
 
 
+def _privacy_tightened(e: ReportEvent) -> list[_Draft]:
+    lead = f"Privasi laporan {e.report_id} diperketat oleh verifikator."
+    return [
+        _Draft(_To.REPORTER, "privasi_diperketat", lead, "Kini", tail="Identitas Anda tetap terlindungi.")
+    ]
+
+
 def _nobody(_: ReportEvent) -> list[_Draft]:
     return []
 
@@ -237,6 +244,9 @@ _RULES: Mapping[Action, Callable[[ReportEvent], list[_Draft]]] = {
     Action.ESCALATE: _escalate,
     Action.EXPIRE: _expire,
     Action.DEADLINE_RECOMPUTED: _nobody,
+    Action.PRIVACY_TIGHTENED: _privacy_tightened,
+    Action.IDENTITY_ERASED: _nobody,  # the contact is gone: nobody to tell, and staff read the timeline
+    Action.REDACT: _nobody,
 }
 
 

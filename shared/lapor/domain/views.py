@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lapor.domain.clocks import deadlines
 from lapor.domain.delivery import Delivery
 from lapor.domain.errors import NotFound
-from lapor.domain.lifecycle import PUBLIC_WORDS, STATUS_LABELS, Action, Status
+from lapor.domain.lifecycle import PUBLIC_WORDS, STAFF_ONLY, STATUS_LABELS, Action, Status
 from lapor.domain.models import (
     AgencyRef,
     CategoryRef,
@@ -144,7 +144,11 @@ class ReporterReportView(ReportView):
 
 
 def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[TimelineView]:
-    visible = [e for e in sorted(entries, key=lambda e: e.seq) if audience == "staff" or not e.internal]
+    visible = [
+        e
+        for e in sorted(entries, key=lambda e: e.seq)
+        if audience == "staff" or not (e.internal or e.action in STAFF_ONLY)
+    ]
     return [
         TimelineView(
             at=e.at,

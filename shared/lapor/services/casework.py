@@ -19,10 +19,17 @@ from lapor.domain.actions import Actor, Command, apply_action
 from lapor.domain.attachments import NewAttachment, NewUpload, Reader
 from lapor.domain.calendar import start_of_day
 from lapor.domain.catalog import CitySetup
-from lapor.domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, VersionConflict
+from lapor.domain.errors import (
+    CannotRelaxPrivacy,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    VersionConflict,
+)
 from lapor.domain.identifiers import is_report_id
 from lapor.domain.lifecycle import Action, Role, ensure_allowed
-from lapor.domain.models import AgencyRef, CategoryRef, ReporterIdentity
+from lapor.domain.models import AgencyRef, CategoryRef, Report, ReporterIdentity
 from lapor.domain.sla import policy_version
 from lapor.domain.staff_inputs import (
     CloseInput,
@@ -182,22 +189,28 @@ class CaseworkService(Service[CaseworkStore]):
         setup = self._setup.get()
         fields = updates(setup) if updates is not None else {}  # the body's references: 422
         report = stored.report
+        tightened = _privacy(report, fields)  # relaxing a reporter's choice: 422
         if if_match is not None and _version(if_match) != report.version:
             raise VersionConflict(report_id)
-        command = Command(
-            action,
-            Actor(caller.role, caller.id, caller.agency_id),
-            self._now(),
-            note=note,
-            internal=internal,
-            updates=fields,
-        )
-        change = apply_action(
-            report, command, calendar=setup.calendar(), policy=policy_version(report.sla_policy)
-        )
+        actor = Actor(caller.role, caller.id, caller.agency_id)
+        calendar, policy = setup.calendar(), policy_version(report.sla_policy)
+        timeline = list(stored.timeline)
+        if tightened:  # its own timeline entry (staff only) and a word to the reporter, before the action
+            tighten = Command(
+                Action.PRIVACY_TIGHTENED,
+                actor,
+                self._now(),
+                note=", ".join(PRIVACY_WORDS[flag] for flag in tightened),
+                updates=tightened,
+            )
+            first = apply_action(report, tighten, calendar=calendar, policy=policy)
+            self._store.save(first)
+            report, timeline = first.after, [*timeline, first.entry]
+        command = Command(action, actor, self._now(), note=note, internal=internal, updates=fields)
+        change = apply_action(report, command, calendar=calendar, policy=policy)
         self._store.save(change)
         files = self._files(stored, _reader(caller))
-        return staff_view(change.after, [*stored.timeline, change.entry], files, stored.deliveries)
+        return staff_view(change.after, [*timeline, change.entry], files, stored.deliveries)
 
     def _visible(self, caller: StaffCaller, report_id: str, *, with_identity: bool = False) -> StoredReport:
         if not is_report_id(report_id):
@@ -207,6 +220,19 @@ class CaseworkService(Service[CaseworkStore]):
             raise NotFound(report_id)
         ensure_visible(caller, stored.report)
         return stored
+
+
+PRIVACY_FLAGS = ("anonymous", "confidential")
+PRIVACY_WORDS = {"anonymous": "anonim", "confidential": "rahasia"}
+
+
+def _privacy(report: Report, fields: dict[str, Any]) -> dict[str, Any]:
+    """The privacy flags the action turns on (`CannotRelaxPrivacy` for any it would turn off); they are taken
+    out of `fields`, to be set by their own `privacy_tightened` entry."""
+    relaxed = [f for f in PRIVACY_FLAGS if fields.get(f) is False and getattr(report, f)]
+    if relaxed:
+        raise CannotRelaxPrivacy(relaxed)
+    return {f: True for f in PRIVACY_FLAGS if fields.pop(f, None) is True and not getattr(report, f)}
 
 
 def _reader(caller: StaffCaller) -> Reader:

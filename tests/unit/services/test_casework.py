@@ -174,3 +174,27 @@ def test_the_identity_is_read_by_who_may_and_every_read_is_logged(
     with pytest.raises(Forbidden):  # an anonymous reporter is the coordinator's to know only
         casework.reporter(DISHUB_OPERATOR, anonymous, "req-4")
     assert table.access_log.get(anonymous) is None
+
+
+def test_privacy_flags_only_tighten_and_tightening_is_its_own_entry(
+    casework: CaseworkService, file: FilePlease, table: InMemoryTable
+) -> None:
+    from lapor.domain.errors import CannotRelaxPrivacy
+
+    chosen = file(anonymous=True)
+    relax = VERIFY.model_copy(update={"anonymous": False})
+    writes = table.writes
+    with pytest.raises(CannotRelaxPrivacy) as refused:
+        casework.verify(COORDINATOR, chosen, relax, None)
+    assert [p.field for p in refused.value.problems] == ["anonymous"]
+    assert table.writes == writes
+
+    plain = file()
+    tighten = VERIFY.model_copy(update={"confidential": True, "anonymous": True})
+    view = casework.verify(COORDINATOR, plain, tighten, '"1"')
+    report = table.reports[plain]
+    assert (report.anonymous, report.confidential, report.status) == (True, True, Status.DISPOSED)
+    entries = [(e.action.value, e.note) for e in table.timelines[plain]]
+    assert entries == [("submit", None), ("privacy_tightened", "anonim, rahasia"), ("verify", None)]
+    assert [e.action for e in view.timeline][-2:] == [Action.PRIVACY_TIGHTENED, Action.VERIFY]
+    assert view.version == 3
