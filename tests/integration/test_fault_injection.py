@@ -161,7 +161,7 @@ def report_keys(added: list[Key], report_id: str) -> list[str]:
     """The sort keys of the added items of one report, and `DAY#` for each added metric event."""
     found = []
     for key in added:
-        if key[0] == f"REPORT#{report_id}":
+        if key[0] in (f"REPORT#{report_id}", f"IDENTITY#{report_id}"):
             found.append(key[1] if key[1] in ("R", "I", "K") else key[1].split("#")[0] + "#")
         elif key[0].startswith("DAY#"):
             found.append("DAY#")
@@ -571,7 +571,7 @@ def test_an_access_link_survives_transient_faults_with_one_link(invoke: Invoke, 
         assert access(invoke, filed["id"]).status == 202
         assert [rule.seen for rule in s.rules] == [RETRY_ATTEMPTS, RETRY_ATTEMPTS]
         app, _ = before.diff()
-        assert app.changed == [(f"REPORT#{filed['id']}", "K")]
+        assert app.changed == [(f"IDENTITY#{filed['id']}", "K")]
         assert not app.added
         events = tap.events()
         assert [e["detail-type"] for e in events] == [ACCESS_LINK]
@@ -1111,7 +1111,7 @@ def test_a_code_is_issued_once_however_its_write_or_send_fails(invoke: Invoke, o
 
     filed = file(invoke)
     report_id = filed["id"]
-    contact = (f"REPORT#{report_id}", "I")
+    contact = (f"IDENTITY#{report_id}", "I")
     for kind in (THROTTLING, READ_TIMEOUT):
         before = Tables()
         rule = persistent("TransactWriteItems", kind)
@@ -1156,7 +1156,7 @@ def test_confirming_the_contact_is_one_write_or_503_and_nothing_written(invoke: 
         answer = confirm(code)
         assert answer.status == 200, answer.body
         app, _ = before.diff()
-        assert app.changed == [(f"REPORT#{filed['id']}", "I"), (f"REPORT#{filed['id']}", "R")]
+        assert app.changed == [(f"IDENTITY#{filed['id']}", "I"), (f"REPORT#{filed['id']}", "R")]
         assert not app.added
         report = faults.items()[(f"REPORT#{filed['id']}", "R")]
         assert report["contact_confirmed"]["BOOL"] is True

@@ -306,14 +306,19 @@ def test_filing_costs_one_transactional_write_plus_the_idempotency_record(
     assert idempotency == ["PutItem", "UpdateItem"]
 
 
-def test_reading_a_report_costs_one_read(invoke: Invoke, calls: DynamoCalls) -> None:
+def test_reading_a_report_costs_one_read_and_the_reporters_own_read_two(
+    invoke: Invoke, calls: DynamoCalls
+) -> None:
+    """The public's read is one Query of the report's partition. The reporter's own read adds one of the
+    identity's partition (its token and identity), which is apart so that IAM can keep every other function
+    out of it (issue 15's least privilege by key, over DESIGN.md §6's one read; docs/ARCHITECTURE.md)."""
     filed = file(invoke).body
-    for kwargs in ({"headers": {"X-Report-Token": filed["access_token"]}}, {}):
+    for kwargs, reads in (({"headers": {"X-Report-Token": filed["access_token"]}}, 2), ({}, 1)):
         calls.reset()
         name = "get_report_with_token" if kwargs else "get_report"
         invoke(name, report_id=filed["id"], **kwargs)
-        assert sum(calls.counts.values()) == 1
-        assert calls.counts["Query"] == 1
+        assert sum(calls.counts.values()) == reads
+        assert calls.counts["Query"] == reads
 
 
 # --- replies and ratings ----------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def test_an_unconfirmed_reporter_gets_the_code_and_nothing_else(channels: Channe
     assert "konfirmasi" in email["subject"].lower()
     assert invoke(load("report_verified"))["withheld"] == 1  # not yet confirmed: only the agency is told
     assert len(channels.emails()) == 1
-    contact = next(i for i in table_items() if i["pk"]["S"] == f"REPORT#{ID}" and i["sk"]["S"] == "I")
+    contact = next(i for i in table_items() if i["pk"]["S"] == f"IDENTITY#{ID}" and i["sk"]["S"] == "I")
     assert contact["code_hash"]["S"] != code  # a keyed hash, never the code
     assert code not in json.dumps(table_items())
 

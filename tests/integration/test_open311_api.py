@@ -275,8 +275,8 @@ def test_post_refuses_a_missing_or_wrong_key_then_files_a_named_report(
     assert report["anonymous"]["BOOL"] is False
     assert report["title"]["S"].startswith("Lampu jalan di depan")
     assert report["location"]["M"]["address"]["S"] == "Jl. Siliwangi No. 12"
-    assert (f"REPORT#{report_id}", "I") in items  # the reporter's identity, apart
-    assert (f"REPORT#{report_id}", "K") in items  # access through an access link to the contact on file
+    assert (f"IDENTITY#{report_id}", "I") in items  # the reporter's identity, apart
+    assert (f"IDENTITY#{report_id}", "K") in items  # access through an access link to the contact on file
 
     # Not verified yet: not public, but the token names it.
     assert open311("GET", f"requests/{report_id}.json").status == 404
@@ -299,8 +299,8 @@ def test_a_nameless_request_is_anonymous_without_identity_or_access(open311: Cal
     report_id = filed.json[0]["service_request_id"]
     items = {(i["pk"]["S"], i["sk"]["S"]): i for i in table_items()}
     assert items[(f"REPORT#{report_id}", "R")]["anonymous"]["BOOL"] is True
-    assert (f"REPORT#{report_id}", "I") not in items
-    assert (f"REPORT#{report_id}", "K") not in items
+    assert (f"IDENTITY#{report_id}", "I") not in items
+    assert (f"IDENTITY#{report_id}", "K") not in items
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from lapor.adapters.dynamodb.items import (
     contact_day_key,
     contact_from_item,
     identity_from_item,
+    identity_pk,
     report_pk,
 )
 from lapor.adapters.dynamodb.repository import DynamoReportRepository, _raise_unexpected
@@ -38,16 +39,19 @@ class DynamoContactBook(DynamoReportRepository):
             {
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk AND sk = :sk",
-                "ExpressionAttributeValues": {":pk": value(report_pk(report_id)), ":sk": value(IDENTITY_SK)},
+                "ExpressionAttributeValues": {
+                    ":pk": value(identity_pk(report_id)),
+                    ":sk": value(IDENTITY_SK),
+                },
                 "ConsistentRead": True,
             }
         )
         if not items:
             return None
-        identity = identity_from_item(items[0])
-        if identity.email is None and identity.phone is None:  # erased
+        status = contact_from_item(items[0])
+        if status.state is ContactState.ERASED:
             return None
-        return ReporterContact(contact=contact_of(identity), status=contact_from_item(items[0]))
+        return ReporterContact(contact=contact_of(identity_from_item(items[0])), status=status)
 
     def issue_code(self, report_id: str, code: IssuedCode) -> IssueResult:
         expires = datetime.combine(code.day, time(), tzinfo=WIB) + COUNTER_KEPT
@@ -70,7 +74,7 @@ class DynamoContactBook(DynamoReportRepository):
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": value(report_pk(report_id)), "sk": value(IDENTITY_SK)},
+                        "Key": {"pk": value(identity_pk(report_id)), "sk": value(IDENTITY_SK)},
                         "UpdateExpression": (
                             "SET code_hash = :hash, code_expires_at = :expires, code_nonce = :nonce, "
                             "code_attempts = :zero"
@@ -115,7 +119,7 @@ class DynamoContactBook(DynamoReportRepository):
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": value(report_pk(report_id)), "sk": value(IDENTITY_SK)},
+                        "Key": {"pk": value(identity_pk(report_id)), "sk": value(IDENTITY_SK)},
                         "UpdateExpression": (
                             "SET contact_state = :undeliverable, undeliverable_reason = :reason"
                         ),

@@ -30,6 +30,7 @@ from lapor.ports import CalendarChange
 Summary = TypeVar("Summary", bound=ReportSummary)
 
 REPORT_SK = "R"
+IDENTITY_PREFIX = "IDENTITY#"
 IDENTITY_SK = "I"
 ACCESS_SK = "K"
 TIMELINE_PREFIX = "T#"
@@ -52,6 +53,12 @@ NOTHING_DUE = "~"  # sorts after every instant: a running clock whose ladder is 
 
 def report_pk(report_id: str) -> str:
     return f"REPORT#{report_id}"
+
+
+def identity_pk(report_id: str) -> str:
+    """The partition of a reporter's identity and access: apart from the report's, so that IAM can keep
+    every function but those that must out of it (`dynamodb:LeadingKeys`)."""
+    return f"{IDENTITY_PREFIX}{report_id}"
 
 
 def due_shard(report_id: str) -> int:
@@ -121,7 +128,7 @@ def timeline_from_item(item: dict[str, Any]) -> TimelineEntry:
 def identity_item(report_id: str, identity: ReporterIdentity, contact: ContactStatus) -> dict[str, Any]:
     """Who filed it, and the confirmation of their contact (`contact_state`, the code's keyed hash)."""
     return {
-        "pk": report_pk(report_id),
+        "pk": identity_pk(report_id),
         "sk": IDENTITY_SK,
         **identity.model_dump(),
         **contact_fields(contact),
@@ -168,7 +175,7 @@ def contact_day_key(contact_key: str, day: date) -> dict[str, str]:
 def access_item(report_id: str, token_hash: str) -> dict[str, Any]:
     """The reporter's access: the hash of their token, apart from the report so that no report write or
     public read ever touches it."""
-    return {"pk": report_pk(report_id), "sk": ACCESS_SK, "token_hash": token_hash}
+    return {"pk": identity_pk(report_id), "sk": ACCESS_SK, "token_hash": token_hash}
 
 
 def identity_from_item(item: dict[str, Any]) -> ReporterIdentity:

@@ -34,6 +34,7 @@ from lapor.adapters.dynamodb.items import (
     delivery_from_item,
     identity_from_item,
     identity_item,
+    identity_pk,
     metric_event_item,
     report_from_item,
     report_item,
@@ -165,15 +166,27 @@ class DynamoReportRepository:
     def get(
         self, report_id: str, *, with_identity: bool = False, with_token: bool = False
     ) -> StoredReport | None:
-        first = IDENTITY_SK if with_identity else ACCESS_SK if with_token else REPORT_SK
+        """The report's partition (one Query: the report, its timeline, files and deliveries) and, when
+        asked, the identity's (one more: the identity and the reporter's access)."""
+        kept: list[dict[str, Any]] = []
+        if with_identity or with_token:
+            kept = self._query_all(
+                {
+                    "TableName": self._table,
+                    "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+                    "ExpressionAttributeValues": {
+                        ":pk": value(identity_pk(report_id)),
+                        ":first": value(IDENTITY_SK if with_identity else ACCESS_SK),
+                        ":last": value(ACCESS_SK if with_token else IDENTITY_SK),
+                    },
+                    "ConsistentRead": True,
+                }
+            )
         items = self._query_all(
             {
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk AND sk >= :from",
-                "ExpressionAttributeValues": {
-                    ":pk": value(report_pk(report_id)),
-                    ":from": value(first),
-                },
+                "ExpressionAttributeValues": {":pk": value(report_pk(report_id)), ":from": value(REPORT_SK)},
                 "ConsistentRead": True,
             }
         )
@@ -185,16 +198,17 @@ class DynamoReportRepository:
         attachments = AttachmentSet()
         timeline: list[TimelineEntry] = []
         deliveries: list[Delivery] = []
+        for item in kept:
+            if item["sk"] == IDENTITY_SK:
+                contact = contact_from_item(item)
+                identity = identity_from_item(item) if contact.state is not ContactState.ERASED else None
+            elif item["sk"] == ACCESS_SK:
+                token_hash = str(item["token_hash"])
+                link_hash = item.get("link_hash")
         for item in items:
             sk = item["sk"]
             if sk == REPORT_SK:
                 report = report_from_item(item)
-            elif sk == IDENTITY_SK:
-                identity = identity_from_item(item)
-                contact = contact_from_item(item)
-            elif sk == ACCESS_SK:
-                token_hash = str(item["token_hash"])
-                link_hash = item.get("link_hash")
             elif sk.startswith(TIMELINE_PREFIX):
                 timeline.append(timeline_from_item(item))
             elif sk.startswith(DELIVERY_PREFIX):
@@ -345,7 +359,7 @@ class DynamoReportRepository:
             "update_item",
             {
                 "TableName": self._table,
-                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "Key": {"pk": value(identity_pk(report_id)), "sk": value(ACCESS_SK)},
                 "UpdateExpression": "SET token_hash = :hash REMOVE link_hash",
                 "ConditionExpression": "link_hash = :hash",
                 "ExpressionAttributeValues": {":hash": value(token_hash)},
@@ -359,7 +373,7 @@ class DynamoReportRepository:
             "update_item",
             {
                 "TableName": self._table,
-                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "Key": {"pk": value(identity_pk(report_id)), "sk": value(ACCESS_SK)},
                 "UpdateExpression": "SET link_hash = :hash, #day = if_not_exists(#day, :zero) + :one",
                 # `link_hash = :hash`: the SDK retrying this very renewal after a lost answer (it counts
                 # twice: a rare retry costs the reporter one link of the day, never the link itself).
@@ -383,7 +397,7 @@ class DynamoReportRepository:
             "update_item",
             {
                 "TableName": self._table,
-                "Key": {"pk": value(report_pk(report_id)), "sk": value(ACCESS_SK)},
+                "Key": {"pk": value(identity_pk(report_id)), "sk": value(ACCESS_SK)},
                 "UpdateExpression": "SET #day = #day - :one REMOVE link_hash",
                 "ConditionExpression": "link_hash = :hash AND #day > :zero",
                 "ExpressionAttributeNames": {"#day": _links_on(day)},
@@ -403,7 +417,7 @@ class DynamoReportRepository:
                 {
                     "Update": {
                         "TableName": self._table,
-                        "Key": {"pk": value(report_pk(report_id)), "sk": value(IDENTITY_SK)},
+                        "Key": {"pk": value(identity_pk(report_id)), "sk": value(IDENTITY_SK)},
                         "UpdateExpression": (
                             "SET contact_state = :confirmed ADD code_attempts :one "
                             "REMOVE code_hash, code_nonce"
@@ -439,7 +453,7 @@ class DynamoReportRepository:
             "update_item",
             {
                 "TableName": self._table,
-                "Key": {"pk": value(report_pk(report_id)), "sk": value(IDENTITY_SK)},
+                "Key": {"pk": value(identity_pk(report_id)), "sk": value(IDENTITY_SK)},
                 "UpdateExpression": "ADD code_attempts :one",
                 "ConditionExpression": "contact_state = :unconfirmed AND code_attempts < :limit",
                 "ExpressionAttributeValues": {
