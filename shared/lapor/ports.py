@@ -19,7 +19,7 @@ from lapor.domain.catalog import CitySetup
 from lapor.domain.contact import ContactStatus, IssueResult
 from lapor.domain.delivery import Delivery, DeliveryState
 from lapor.domain.identifiers import token_matches
-from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
 
@@ -34,7 +34,7 @@ Item = TypeVar("Item")
 class StoredReport:
     report: Report
     timeline: list[TimelineEntry]
-    identity: ReporterIdentity | None = None  # only when asked for, for the reporter's own view
+    identity: IdentityOnFile | None = None  # only when asked for (the NIK sealed and masked)
     token_hash: str | None = None  # only when asked for: the reporter's own reads and actions
     attachments: AttachmentSet = default(default_factory=AttachmentSet)
     contact: ContactStatus | None = None  # with the identity: the contact's confirmation
@@ -86,6 +86,7 @@ class IdentityRead:
     actor_id: str
     agency_id: str | None
     request_id: str
+    purpose: str | None = None  # why the officer read it, in their words (`?purpose=`)
 
     def actor_fields(self) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class IdentityRead:
             "actor_id": self.actor_id,
             "agency_id": self.agency_id,
             "request_id": self.request_id,
+            "purpose": self.purpose,
         }
 
     @classmethod
@@ -103,6 +105,7 @@ class IdentityRead:
             actor_id=str(item["actor_id"]),
             agency_id=item.get("agency_id"),
             request_id=str(item.get("request_id", "")),
+            purpose=item.get("purpose"),
         )
 
 
@@ -164,6 +167,7 @@ class Page(Generic[Item]):
 # | `Open311Requests`, `Open311Keys` | `Open311Service`, `Open311KeyService` |
 # | `AttachmentRecords`, `FileStore` | `AttachmentService` |
 # | `TokenStore`, `ReporterAccess` | `IntakeService`, `ContactService` (confirmation, access links) |
+# | `NikVault` | `IntakeService` (seals), `CaseworkService` (opens, for the audited identity read) |
 # | `EventPublisher` | `ContactService` (codes, access links), `ReportStreamService` |
 # | `MessageSender`, `ContactBook`, `DeliveryLog` | `DeliveryService` (the notifier) |
 # | `DeliveryStates`, `ContactFlags` | `DeliveryFeedbackService` (the providers' feedback) |
@@ -191,7 +195,7 @@ class TokenStore(ReportReader, Protocol):
 
 
 class IntakeStore(ReportStore, TokenStore, Protocol):
-    def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
+    def create(self, change: Change, identity: IdentityOnFile, token_hash: str) -> None:
         """Store a new report, its identity, first timeline entry and metric event: one transactional write.
 
         Raises `IdCollision` when the id is taken, `StoreUnavailable` when throttled.
@@ -229,6 +233,10 @@ class CaseworkStore(ReportStore, StaffLists, Protocol):
 
     def identity_reads(self, report_id: str) -> list[IdentityRead]:
         """The report's access log, oldest first."""
+
+    def erase_identity(self, change: Change) -> None:
+        """Store an `identity_erased` change (conditional, as `save`) with the identity replaced by a record
+        that it was erased and the reporter's tokens deleted: one transaction."""
 
 
 class SetupSource(Protocol):
@@ -279,7 +287,7 @@ class Open311Requests(ReportReader, Protocol):
     def file_request(
         self,
         change: Change,
-        identity: ReporterIdentity | None,
+        identity: IdentityOnFile | None,
         access_hash: str | None,
         request_token_hash: str,
     ) -> None:
@@ -319,6 +327,16 @@ class Open311Keys(Protocol):
 
 class IdCollision(Exception):
     """A new tracking id was already taken (about one in a trillion): draw another."""
+
+
+class NikVault(Protocol):
+    """Seals a NIK with the key kept for identity fields alone (KMS in AWS), bound to its report."""
+
+    def seal(self, report_id: str, nik: str) -> str:
+        """The NIK, sealed (text to store)."""
+
+    def open(self, report_id: str, sealed: str) -> str:
+        """The NIK again (the audited staff route only)."""
 
 
 class EventPublisher(Protocol):

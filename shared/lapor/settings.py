@@ -24,6 +24,8 @@ class FunctionSettings(BaseModel):
     event_bus_name: str | None = None
     attachments_bucket: str | None = None
     attachments_public_endpoint: str | None = None  # local stack only: where forms and links point
+    identity_retention_days: int = 730  # after a report's last state change once DONE, ARCHIVED or REFERRED
+    identity_key_id: str | None = None  # the KMS key that seals NIKs (intake seals, staff opens)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> FunctionSettings:
@@ -37,6 +39,8 @@ class FunctionSettings(BaseModel):
             event_bus_name=env.get("EVENT_BUS_NAME"),
             attachments_bucket=env.get("ATTACHMENTS_BUCKET") or None,
             attachments_public_endpoint=env.get("ATTACHMENTS_PUBLIC_ENDPOINT") or None,
+            identity_retention_days=int(env.get("IDENTITY_RETENTION_DAYS") or 730),
+            identity_key_id=env.get("IDENTITY_KEY_ID") or None,
         )
 
 

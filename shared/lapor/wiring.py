@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from lapor.adapters.dynamodb.open311 import DynamoOpen311Store
     from lapor.adapters.dynamodb.repository import DynamoReportRepository
     from lapor.adapters.event_bus import EventBridgePublisher
-    from lapor.ports import MessageSender
+    from lapor.ports import MessageSender, NikVault
     from lapor.services.attachments import AttachmentService
     from lapor.services.calendar_admin import CalendarAdmin
     from lapor.services.casework import CaseworkService
@@ -57,7 +58,9 @@ def repository() -> DynamoReportRepository:
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.dynamodb.repository import DynamoReportRepository
 
-    return DynamoReportRepository(dynamodb_client(), settings().table_name)
+    config = settings()
+    retention = timedelta(days=config.identity_retention_days)
+    return DynamoReportRepository(dynamodb_client(), config.table_name, retention)
 
 
 @lru_cache(maxsize=1)
@@ -114,10 +117,21 @@ def token_secret() -> bytes:
 
 
 @lru_cache(maxsize=1)
+def nik_vault() -> NikVault:
+    """Seals and opens NIKs with the identity key (or the local stack's stand-in)."""
+    if "nik_vault" in _STAND_INS:
+        vault: NikVault = _STAND_INS["nik_vault"]
+        return vault
+    from lapor.adapters.kms_vault import KmsNikVault
+
+    return KmsNikVault(settings().identity_key_id or "")
+
+
+@lru_cache(maxsize=1)
 def intake_service() -> IntakeService:
     from lapor.services.intake import IntakeService
 
-    return IntakeService(repository(), city_setup(), attachments=attachment_service())
+    return IntakeService(repository(), city_setup(), vault=nik_vault, attachments=attachment_service())
 
 
 @lru_cache(maxsize=1)
@@ -149,7 +163,7 @@ def submission_idempotency() -> tuple[Any, Any]:
 def casework() -> CaseworkService:
     from lapor.services.casework import CaseworkService
 
-    return CaseworkService(repository(), city_setup(), attachments=attachment_service())
+    return CaseworkService(repository(), city_setup(), vault=nik_vault, attachments=attachment_service())
 
 
 @lru_cache(maxsize=1)
@@ -317,6 +331,7 @@ _BUILT: tuple[Callable[..., Any], ...] = (
     city_setup,
     attachment_service,
     event_publisher,
+    nik_vault,
     intake_service,
     submission_idempotency,
     casework,
@@ -341,6 +356,7 @@ def reset() -> None:
     """Forget every service, adapter and client built so far (the next call builds them anew)."""
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.event_bus import events_client
+    from lapor.adapters.kms_vault import kms_client
 
-    for built in (*_BUILT, dynamodb_client, events_client, settings):
+    for built in (*_BUILT, dynamodb_client, events_client, kms_client, settings):
         built.cache_clear()  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ from lapor.domain.delivery import Delivery, DeliveryState, may_become
 from lapor.domain.errors import FieldProblem, Unparseable, VersionConflict
 from lapor.domain.lifecycle import Status
 from lapor.domain.metric_events import metric_record
-from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
 from lapor.domain.notifications import contact_of
 from lapor.domain.open311 import ApiKey
 from lapor.domain.routing_rules import RoutingRule
@@ -66,7 +66,7 @@ class InMemoryTable:
         self.due_shards = due_shards
         self.reports: dict[str, Report] = {}
         self.timelines: dict[str, list[TimelineEntry]] = {}
-        self.identities: dict[str, ReporterIdentity] = {}
+        self.identities: dict[str, IdentityOnFile] = {}
         self.tokens: dict[str, str] = {}  # report id -> the access token's hash
         self.link_tokens: dict[str, str] = {}  # report id -> the newest access link's token hash, unused
         self.links: dict[str, tuple[date, int]] = {}  # report id -> (WIB day, links that day)
@@ -131,7 +131,7 @@ class InMemoryTable:
 
     # --- IntakeStore ------------------------------------------------------------------------------------
 
-    def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
+    def create(self, change: Change, identity: IdentityOnFile, token_hash: str) -> None:
         if change.after.id in self.reports:
             raise IdCollision(change.after.id)
         self._write()
@@ -303,6 +303,14 @@ class InMemoryTable:
         self._write()
         self.access_log.setdefault(report_id, {})[f"{iso(entry.at)}#{entry.request_id}"] = entry
 
+    def erase_identity(self, change: Change) -> None:
+        self.save(change)
+        report_id = change.after.id
+        self.identities.pop(report_id, None)
+        self.contacts[report_id] = ContactStatus(state=ContactState.ERASED)
+        self.tokens.pop(report_id, None)
+        self.link_tokens.pop(report_id, None)
+
     def identity_reads(self, report_id: str) -> list[IdentityRead]:
         log = self.access_log.get(report_id, {})
         return [log[key] for key in sorted(log)]
@@ -376,7 +384,7 @@ class InMemoryTable:
     def file_request(
         self,
         change: Change,
-        identity: ReporterIdentity | None,
+        identity: IdentityOnFile | None,
         access_hash: str | None,
         request_token_hash: str,
     ) -> None:

@@ -94,6 +94,9 @@ def aws() -> Iterator[None]:
             for item in seed_items(load_seed(ROOT / "seed" / "sukabumi.json")):
                 batch.put_item(Item=item)
         boto3.client("events").create_event_bus(Name="lapor-test-bus")
+        # The identity key that seals NIKs (moto's KMS), fresh for each test as every other resource.
+        os.environ["IDENTITY_KEY_ID"] = boto3.client("kms").create_key()["KeyMetadata"]["KeyId"]
+        _clear_caches()
         boto3.client("s3").create_bucket(
             Bucket=ATTACHMENTS_BUCKET,
             CreateBucketConfiguration={"LocationConstraint": "ap-southeast-3"},

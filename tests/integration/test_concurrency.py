@@ -30,6 +30,7 @@ from lapor.services.casework import CaseworkService
 from lapor.services.city_setup import CitySetupCache
 from lapor.services.intake import IntakeService
 from local.template import create_tables
+from tests.fakes import InMemoryVault
 from tests.integration.conftest import ROOT, valid_report
 
 COORDINATOR = StaffCaller(Role.COORDINATOR, "coordinator-1")
@@ -81,7 +82,9 @@ def services(serialized_dynamodb: str) -> Services:
                 batch.put_item(Item=item)
     repository = DynamoReportRepository(client, "AppTable")
     setup = CitySetupCache(repository.city_setup)
-    return Services(repository, IntakeService(repository, setup), CaseworkService(repository, setup))
+    vault = InMemoryVault()
+    intake = IntakeService(repository, setup, vault=lambda: vault)
+    return Services(repository, intake, CaseworkService(repository, setup, vault=lambda: vault))
 
 
 def race(actions: list[Callable[[], Any]]) -> list[Any]:

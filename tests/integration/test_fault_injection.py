@@ -179,10 +179,17 @@ def one_submission(before: Tables, report_id: str) -> None:
 
 
 def one_change(before: Tables, report_id: str) -> None:
-    """Exactly one state change: the report item one version up, one timeline entry, one metric event."""
+    """Exactly one state change: the report item one version up, one timeline entry, one metric event (and,
+    when the report reached or left DONE, ARCHIVED or REFERRED, its identity's and access's time to live)."""
     app, idempotency = before.diff()
     assert report_keys(app.added, report_id) == ["DAY#", "T#"], app
-    assert app.changed == [(f"REPORT#{report_id}", "R")], app
+    status = faults.items()[(f"REPORT#{report_id}", "R")]["status"]["S"]
+    was = before.app[(f"REPORT#{report_id}", "R")]["status"]["S"]
+    ended = {"DONE", "ARCHIVED", "REFERRED"}
+    retention = [(f"IDENTITY#{report_id}", "I"), (f"IDENTITY#{report_id}", "K")]
+    allowed = {*(retention if status in ended or was in ended else []), (f"REPORT#{report_id}", "R")}
+    assert (f"REPORT#{report_id}", "R") in app.changed, app
+    assert set(app.changed) <= allowed, app  # a time to live set again in the same second is no change
     assert app.removed == []
     assert idempotency.empty
     old = int(before.app[(f"REPORT#{report_id}", "R")]["version"]["N"])

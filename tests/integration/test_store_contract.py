@@ -20,7 +20,7 @@ from lapor.domain.attachments import Attachment, AttachmentStatus
 from lapor.domain.calendar import WIB, WorkingCalendar, local_date
 from lapor.domain.errors import Unparseable, VersionConflict
 from lapor.domain.lifecycle import Action, Role
-from lapor.domain.models import AgencyRef, CategoryRef, NewReport, Report, ReporterIdentity
+from lapor.domain.models import AgencyRef, CategoryRef, IdentityOnFile, NewReport, Report, ReporterIdentity
 from lapor.domain.open311 import ApiKey
 from lapor.domain.sla import policy_in_force
 from lapor.ports import IdCollision, IdentityRead, PublicFilter, StaffFilter, StoredSnapshot
@@ -29,7 +29,8 @@ from tests.fakes import InMemoryTable
 CALENDAR = WorkingCalendar()
 START = datetime(2026, 3, 17, 10, tzinfo=WIB)
 COORDINATOR = Actor(Role.COORDINATOR, "coord-1")
-IDENTITY = ReporterIdentity(name="Dewi Lestari", email="dewi@example.id")
+GIVEN = ReporterIdentity(name="Dewi Lestari", email="dewi@example.id", nik="3202011234569012")
+IDENTITY = IdentityOnFile.of(GIVEN, "sealed-nik")
 PJU = CategoryRef(code="pju", name="Penerangan jalan umum")
 DISHUB = AgencyRef(id="dishub", name="Dinas Perhubungan")
 IDS = [f"LPR-TEST-{n:04d}" for n in range(1, 13)]
@@ -57,7 +58,7 @@ def filed(report_id: str, at: datetime, title: str = "Lampu PJU padam di Jalan S
             "title": title,
             "description": "Sudah tiga malam lampu penerangan jalan umum padam, jalan gelap.",
             "category": "pju",
-            "reporter": IDENTITY.model_dump(),
+            "reporter": GIVEN.model_dump(),
         }
     )
     return submit(
@@ -88,7 +89,9 @@ def test_create_get_and_a_taken_id(store: Any) -> None:
     assert (plain.report.id, plain.identity, plain.token_hash) == (IDS[0], None, None)
     assert [e.action for e in plain.timeline] == [Action.SUBMIT]
     assert store.get(IDS[0], with_token=True).token_hash == f"hash-{IDS[0]}"
-    assert store.get(IDS[0], with_identity=True).identity == IDENTITY
+    on_file = store.get(IDS[0], with_identity=True).identity
+    assert on_file == IDENTITY
+    assert (on_file.nik_masked, on_file.nik_sealed) == ("3202********9012", "sealed-nik")  # never the NIK
     assert store.get(IDS[1]) is None
     with pytest.raises(IdCollision):
         create(store, IDS[0], START)

@@ -20,7 +20,7 @@ from lapor.domain.identifiers import (
 )
 from lapor.domain.lifecycle import Action
 from lapor.domain.messages import field_message, language
-from lapor.domain.models import NewReport, ReporterIdentity, TimelineEntry
+from lapor.domain.models import IdentityOnFile, NewReport, ReporterIdentity, TimelineEntry
 from lapor.domain.views import own_view, public_view, reporter_view
 from lapor.domain.wallclock import today_wib
 from tests.unit.builders import OPERATOR, PUTR, REPORTER, act, new_report, submitted, verified, wib
@@ -29,6 +29,7 @@ IDENTITY = ReporterIdentity(
     name="Siti Aminah", email="siti@example.id", phone="081234567890", nik="3272010101900001"
 )
 MARKERS = ("Siti Aminah", "siti@example.id", "081234567890", "3272010101900001")
+SHOWN = IdentityOnFile.of(IDENTITY, "sealed").shown()
 
 
 def _errors(**overrides: Any) -> list[tuple[str, str]]:
@@ -138,14 +139,16 @@ def test_the_public_reads_no_staff_reason_only_follow_ups_and_the_resolution() -
     entries = [c.entry for c in (suspended, completed, disposed, returned, again, followed, closed)]
     shown = {(e.action, e.note) for e in public_view(closed.after, entries).timeline if e.note}
     assert shown == {(Action.FOLLOWUP, "Dicek lapangan"), (Action.CLOSE, "Sudah diperbaiki")}
-    told = {e.note for e in reporter_view(closed.after, entries, IDENTITY).timeline}
+    told = {e.note for e in reporter_view(closed.after, entries, SHOWN).timeline}
     assert {SUSPEND_REASON, "Bukan wewenang kami"} <= told  # the reporter reads why
 
 
 def test_the_reporter_sees_their_identity_and_their_words_but_not_internal_notes() -> None:
-    view = reporter_view(verified(), _timeline(), IDENTITY)
+    view = reporter_view(verified(), _timeline(), SHOWN)
     payload = json.loads(view.model_dump_json())
     assert payload["reporter"]["name"] == "Siti Aminah"
+    assert payload["reporter"]["nik"] == "3272********0001"  # masked: only the audited staff route reads it
+    assert "3272010101900001" not in view.model_dump_json()
     assert [e["action"] for e in payload["timeline"]] == ["followup", "reply"]
     assert payload["timeline"][0]["from"] == "DISPOSED"
     assert own_view(verified(), []).model_dump().get("reporter") is None

@@ -74,6 +74,7 @@ STAFF_ROUTES = {
     ("post", "/staff/reports/{id}/followups"),
     ("post", "/staff/reports/{id}/close"),
     ("post", "/staff/reports/{id}/attachments"),
+    ("post", "/staff/reports/{id}/erase-identity"),
     ("get", "/staff/routing-rules"),
     ("put", "/staff/routing-rules"),
     ("get", "/staff/calendar/{year}"),
@@ -272,10 +273,22 @@ def _granted(
         assert statement["Effect"] == "Allow"
         if conditions and (not include_conditional or "TracingActive" in conditions):
             continue  # conditional: test_xray_is_the_single_conditional_exception_of_each_role
+        keys = _leading_keys(statement)
         for resource in _as_list(statement["Resource"]):
-            key = json.dumps(resource, sort_keys=True)
+            key = json.dumps(resource, sort_keys=True) + (f" keys {sorted(keys)}" if keys else "")
             granted.setdefault(key, set()).update(_as_list(statement["Action"]))
     return granted
+
+
+def _leading_keys(statement: dict[str, Any]) -> set[str]:
+    """The partitions a statement is limited to (`ForAllValues:StringLike` on `dynamodb:LeadingKeys`)."""
+    condition = statement.get("Condition") or {}
+    return set(condition.get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys", []))
+
+
+def _table(*keys: str) -> str:
+    """The application table, limited to these partitions."""
+    return _get_att("AppTable", "Arn") + f" keys {sorted(keys)}"
 
 
 def _ref(node: Any) -> str:
@@ -472,7 +485,6 @@ def test_each_function_logs_only_to_its_own_log_group(template: dict[str, Any]) 
 def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
     granted = _granted(template, "IntakeFunction")
     log_group = json.dumps({"Fn::GetAtt": ["IntakeFunctionLogGroup", "Arn"]}, sort_keys=True)
-    app_table = json.dumps({"Fn::GetAtt": ["AppTable", "Arn"]}, sort_keys=True)
     public_index = json.dumps({"Fn::Sub": "${AppTable.Arn}/index/public-index"}, sort_keys=True)
     idempotency = json.dumps({"Fn::GetAtt": ["IdempotencyTable", "Arn"]}, sort_keys=True)
     secret = json.dumps({"Ref": "TokenSecret"}, sort_keys=True)
@@ -482,7 +494,9 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         # TransactWriteItems hold only Put items (a ConditionCheck item would need ConditionCheckItem).
         # UpdateItem: the access item (renew, release, promote a link's token), the contact's confirmation
         # (code attempts; the identity and the report's flag in one transaction of Updates).
-        app_table: {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "DAY#*"): {"dynamodb:Query"},
+        # No CONFIG, no OPEN311, no CONTACT#: intake writes reports, identities and metric events only.
+        _table("REPORT#*", "IDENTITY#*", "DAY#*"): {"dynamodb:PutItem", "dynamodb:UpdateItem"},
         public_index: {"dynamodb:Query"},  # list_public()
         # Powertools' DynamoDBPersistenceLayer: _put_record, _get_record, _update_record, _delete_record.
         idempotency: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
@@ -501,11 +515,16 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         # Query: reads of a report, identity, access log, catalog, rules and Open311 keys; PutItem: the
         # transactional puts (report, timeline, metric event, rules), the access-log item, the attachment
         # records of a staff upload and a new Open311 key; DeleteItem: replaced rules, a revoked key.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"},
+        _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311"): {"dynamodb:Query"},
+        _table("REPORT#*", "IDENTITY#*", "DAY#*", "CONFIG", "CALENDAR#*", "OPEN311"): {"dynamodb:PutItem"},
+        _table("IDENTITY#*"): {"dynamodb:UpdateItem"},  # the identity's time to live (write only)
+        # DeleteItem: replaced rules, a revoked key, an erased reporter's tokens; nothing else.
+        _table("IDENTITY#*", "CONFIG", "OPEN311"): {"dynamodb:DeleteItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/inbox-index"}): {"dynamodb:Query"},  # an agency's list
         _ref({"Fn::Sub": "${AppTable.Arn}/index/queue-index"}): {"dynamodb:Query"},  # every report
-        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject"},
-        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},
+        # Forms (PutObject) and links (GetObject); an erasure deletes the reporter's private files.
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject", "s3:DeleteObject"},
+        _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject", "s3:DeleteObject"},
     }
 
 
@@ -513,7 +532,7 @@ def test_attachments_function_has_exactly_the_access_it_uses(template: dict[str,
     assert _granted(template, "AttachmentsFunction") == {
         _get_att("AttachmentsFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # GetItem: the report's records; PutItem: the upload's record becomes ready or rejected.
-        _get_att("AppTable", "Arn"): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        _table("REPORT#*"): {"dynamodb:GetItem", "dynamodb:PutItem"},
         # Read and remove the upload; write the scrubbed file. Nothing else of the bucket.
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:GetObject", "s3:DeleteObject"},
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:PutObject"},
@@ -576,7 +595,8 @@ def test_report_stream_has_exactly_the_access_it_uses(template: dict[str, Any]) 
             "dynamodb:ListStreams",
         },
         # Query: the report, catalog and rules; UpdateItem: the route suggestion; PutItem: auto_dispose.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
+        _table("REPORT#*", "CONFIG"): {"dynamodb:Query"},
+        _table("REPORT#*", "DAY#*"): {"dynamodb:UpdateItem", "dynamodb:PutItem"},  # never an identity
         _get_att("EventBus", "Arn"): {"events:PutEvents"},
         _get_att("ReportStreamDLQ", "Arn"): {"sqs:SendMessage"},  # the stream event's on-failure destination
     }
@@ -588,7 +608,9 @@ def test_notify_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         _get_att("NotifyFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # Query: the contact and an existing delivery record; UpdateItem: a code (with the contact's day),
         # a record's state, the month's SMS spend; PutItem: a new delivery record.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"},
+        _table("REPORT#*", "IDENTITY#*"): {"dynamodb:Query"},
+        _table("REPORT#*"): {"dynamodb:PutItem"},
+        _table("REPORT#*", "IDENTITY#*", "CONTACT#*", "SPEND#SMS"): {"dynamodb:UpdateItem"},
         _ref({"Ref": "NotificationsTopic"}): {"sns:Publish"},  # staff messages
         _ref({"Ref": "TokenSecret"}): {"secretsmanager:GetSecretValue"},  # links' tokens and codes
         _get_att("NotifyDLQ", "Arn"): {"sqs:SendMessage"},  # an event it failed (async invocation)
@@ -637,7 +659,7 @@ def test_delivery_status_has_exactly_the_access_it_uses(template: dict[str, Any]
     assert _granted(template, "DeliveryStatusFunction") == {
         _get_att("DeliveryStatusFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # UpdateItem: a delivery record's state; an undeliverable contact (identity and report flag).
-        _get_att("AppTable", "Arn"): {"dynamodb:UpdateItem"},
+        _table("REPORT#*", "IDENTITY#*"): {"dynamodb:UpdateItem"},
         _get_att("DeliveryStatusDLQ", "Arn"): {"sqs:SendMessage"},  # a failed run (async invocation)
     }
 
@@ -730,7 +752,9 @@ def test_escalation_has_exactly_the_access_it_uses(template: dict[str, Any]) -> 
         _get_att("EscalationFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # Query: city_setup() (pk CONFIG); PutItem: save() of each step or recomputation (one
         # TransactWriteItems of Puts: report, timeline entry, metric event) and mark_calendar().
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
+        _table("CONFIG"): {"dynamodb:Query"},
+        _table("REPORT#*", "DAY#*", "CONFIG"): {"dynamodb:PutItem"},
+        _table("IDENTITY#*"): {"dynamodb:UpdateItem"},  # an auto-closed report's identity's TTL (write only)
         _ref({"Fn::Sub": "${AppTable.Arn}/index/due-index"}): {"dynamodb:Query"},  # due_reports()
     }
 
@@ -740,7 +764,8 @@ def test_metrics_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
         # Logger lines and the indicators as EMF lines: no cloudwatch:PutMetricData.
         _get_att("MetricsFunctionLogGroup", "Arn"): LOG_ACTIONS,
         # Query: the day partitions (DAY#<date>), the stored snapshots and the catalog; PutItem: the snapshot.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
+        _table("DAY#*", "METRICS", "CONFIG"): {"dynamodb:Query"},
+        _table("METRICS"): {"dynamodb:PutItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/due-index"}): {"dynamodb:Query"},  # the overdue backlog
         _get_att("MetricsDLQ", "Arn"): {"sqs:SendMessage"},  # a failed run, from Lambda's async invocation
     }
@@ -752,12 +777,59 @@ def test_no_function_puts_metric_data(template: dict[str, Any]) -> None:
         assert not any(str(action).startswith("cloudwatch:") for action in _as_list(statement["Action"]))
 
 
+def test_only_intake_staff_and_the_notifiers_read_an_identity(template: dict[str, Any]) -> None:
+    readers = {
+        fid
+        for fid in FUNCTIONS
+        for key, actions in _granted(template, fid).items()
+        if key.startswith(_get_att("AppTable", "Arn"))
+        and "IDENTITY#*" in key
+        and actions & {"dynamodb:Query", "dynamodb:GetItem"}
+    }
+    assert readers == {"IntakeFunction", "StaffFunction", "NotifyFunction"}
+    for fid in FUNCTIONS:  # every grant on the table names its partitions
+        for key in _granted(template, fid):
+            if key.startswith(_get_att("AppTable", "Arn")):
+                assert " keys " in key, (fid, key)
+    # Escalation and staff update an identity's time to live only, and cannot read it back.
+    for role in ("EscalationFunctionRole", "StaffFunctionRole"):
+        [retention] = [
+            st
+            for st, _ in _role_permissions(template["Resources"][role])
+            if st.get("Sid") == "AppTableRetention"
+        ]
+        assert retention["Condition"]["StringEqualsIfExists"] == {"dynamodb:ReturnValues": ["NONE"]}
+
+
+def test_a_role_granted_one_action_more_fails_its_exact_access_check(template: dict[str, Any]) -> None:
+    """The exact-access checks bite: intake with DeleteItem on its partitions, or its writes reaching CONFIG,
+    fails them."""
+    import copy
+
+    for change in ("action", "partition"):
+        widened = copy.deepcopy(template)
+        role = widened["Resources"]["IntakeFunctionRole"]
+        [write] = [st for st, _ in _role_permissions(role) if st.get("Sid") == "AppTableWrite"]
+        if change == "action":
+            write["Action"].append("dynamodb:DeleteItem")
+        else:
+            write["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"].append("CONFIG")
+        with pytest.raises(AssertionError):
+            test_intake_has_exactly_the_access_it_uses(widened)
+    test_intake_has_exactly_the_access_it_uses(template)  # and the template as it is passes
+
+
 def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_publish(
     template: dict[str, Any],
 ) -> None:
     app_table = _get_att("AppTable", "Arn")
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-    writers = {fid for fid in FUNCTIONS if _granted(template, fid).get(app_table, set()) & writes}
+    writers = {
+        fid
+        for fid in FUNCTIONS
+        for key, actions in _granted(template, fid).items()
+        if key.startswith(app_table) and actions & writes
+    }
     assert writers == {
         "IntakeFunction",
         "StaffFunction",
@@ -959,8 +1031,9 @@ def test_open311_has_exactly_the_access_it_uses(template: dict[str, Any]) -> Non
     assert _granted(template, "Open311Function") == {
         _get_att("Open311FunctionLogGroup", "Arn"): LOG_ACTIONS,
         # Query: reports, catalog, tokens and the api_key a filing names; PutItem: the filing transaction's
-        # Puts. No DeleteItem: keys are revoked through the staff function.
-        _get_att("AppTable", "Arn"): {"dynamodb:Query", "dynamodb:PutItem"},
+        # Puts. No DeleteItem: keys are revoked through the staff function. No read of an identity.
+        _table("REPORT#*", "CONFIG", "OPEN311", "OPEN311#TOKEN#*"): {"dynamodb:Query"},
+        _table("REPORT#*", "IDENTITY#*", "DAY#*", "OPEN311#TOKEN#*"): {"dynamodb:PutItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/public-index"}): {"dynamodb:Query"},  # the public lists
         _ref({"Fn::Sub": "${AppTable.Arn}/index/updates-index"}): {"dynamodb:Query"},  # updates in a window
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},  # media_url links

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from intake.answers import Submission
 from lapor.domain.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
 from lapor.domain.identifiers import derived_access_token, derived_report_id, new_access_token
-from lapor.domain.models import NewReport
+from lapor.domain.models import IdentityOnFile, NewReport
 from lapor.domain.views import own_view
 from lapor.services.intake import Submitted
 from lapor.wiring import (
@@ -94,7 +94,8 @@ def _answer_without_secrets(submitted: Submitted) -> dict[str, Any]:
 
 
 def _with_secrets(stored: dict[str, Any], token: str, new: NewReport) -> Submission:
-    report = {**stored["report"], "reporter": new.reporter.model_dump(mode="json")}
+    shown = IdentityOnFile.of(new.reporter, None).shown()  # the NIK masked, as in every reporter's read
+    report = {**stored["report"], "reporter": shown.model_dump(mode="json")}
     return Submission.model_validate({**stored, "access_token": token, "report": report})
 
 

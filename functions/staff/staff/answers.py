@@ -21,6 +21,7 @@ class IdentityReadView(BaseModel):
     actor_role: str
     actor_id: str
     agency_id: str | None
+    purpose: str | None = None
 
 
 class AccessLog(BaseModel):

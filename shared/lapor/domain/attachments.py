@@ -223,6 +223,11 @@ def visible_to(existing: AttachmentSet, reader: Reader, report: Report, at: date
     return shown
 
 
+def reporters_private(existing: AttachmentSet, report: Report) -> list[Attachment]:
+    """The reporter's own files that the public has never been shown: what erasing the identity deletes."""
+    return [a for a in existing.files if a.uploaded_by == "reporter" and not _public(a, report)]
+
+
 def _public(attachment: Attachment, report: Report) -> bool:
     if attachment.status is not AttachmentStatus.READY or attachment.content_type not in IMAGE_TYPES:
         return False

@@ -103,6 +103,12 @@ class InvalidCode(InvalidInput):
         super().__init__([FieldProblem("code", "wrong_code")])
 
 
+class IdentityErased(DomainError):
+    """The reporter's identity was erased (or expired): 410 `identity_erased`."""
+
+    code = "identity_erased"
+
+
 class CannotRelaxPrivacy(InvalidInput):
     """Privacy flags only tighten: turning `anonymous` or `confidential` off is 422 `cannot_relax_privacy`."""
 

@@ -48,6 +48,10 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "This report already has 5 attachments (the limit).",
     ),
     "already_rated": ("Laporan ini sudah dinilai.", "This report has already been rated."),
+    "identity_erased": (
+        "Identitas pelapor laporan ini telah dihapus.",
+        "The reporter's identity of this report has been erased.",
+    ),
     "cannot_relax_privacy": (
         "Pilihan anonim dan rahasia pelapor hanya dapat diperketat, tidak dilonggarkan.",
         "A reporter's anonymous and confidential choices can only be tightened, never relaxed.",

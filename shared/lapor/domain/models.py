@@ -157,6 +157,62 @@ class ReporterIdentity(BaseModel):
     __str__ = __repr__
 
 
+def mask_nik(nik: str) -> str:
+    """What the reporter's own view shows of a NIK: `3202********9012`."""
+    return f"{nik[:4]}{'*' * (len(nik) - 8)}{nik[-4:]}" if len(nik) > 8 else "*" * len(nik)
+
+
+class ShownIdentity(BaseModel):
+    """The identity in the reporter's own view: the NIK masked (only the audited staff route reads it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    nik: str | None = None  # masked
+
+    def __repr__(self) -> str:
+        return "ShownIdentity(<redacted>)"
+
+    __str__ = __repr__
+
+
+class IdentityOnFile(BaseModel):
+    """The identity as stored: the NIK sealed with the identity key (KMS in AWS) and masked, never plain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    nik_masked: str | None = None
+    nik_sealed: str | None = None
+
+    @classmethod
+    def of(cls, identity: ReporterIdentity, nik_sealed: str | None) -> IdentityOnFile:
+        masked = mask_nik(identity.nik) if identity.nik else None
+        return cls(
+            name=identity.name,
+            email=identity.email,
+            phone=identity.phone,
+            nik_masked=masked,
+            nik_sealed=nik_sealed,
+        )
+
+    def shown(self) -> ShownIdentity:
+        return ShownIdentity(name=self.name, email=self.email, phone=self.phone, nik=self.nik_masked)
+
+    def opened(self, nik: str | None) -> ReporterIdentity:
+        """The whole identity, with the NIK opened (the audited staff route only)."""
+        return ReporterIdentity(name=self.name, email=self.email, phone=self.phone, nik=nik)
+
+    def __repr__(self) -> str:
+        return "IdentityOnFile(<redacted>)"
+
+    __str__ = __repr__
+
+
 class NewReport(BaseModel):
     """What a reporter submits (`POST /reports`)."""
 

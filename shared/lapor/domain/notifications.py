@@ -18,7 +18,7 @@ from typing import Literal
 from lapor.domain.contact import CONFIRM_TEMPLATE
 from lapor.domain.events import AccessLinkRequested, ReportEvent
 from lapor.domain.lifecycle import Action, ClockKind, Status
-from lapor.domain.models import ReporterIdentity
+from lapor.domain.models import IdentityOnFile, ReporterIdentity
 
 Channel = Literal["email", "sms", "staff"]
 COORDINATOR = "coordinator"
@@ -51,7 +51,7 @@ class Message:
     key: str = ""  # a reporter message's delivery record (`lapor.domain.delivery`): no address, no words
 
 
-def contact_of(identity: ReporterIdentity) -> Contact:
+def contact_of(identity: ReporterIdentity | IdentityOnFile) -> Contact:
     if identity.email:
         return Contact("email", identity.email)
     if identity.phone:

@@ -23,8 +23,8 @@ from lapor.domain.models import (
     CategoryRef,
     Location,
     Report,
-    ReporterIdentity,
     ReportType,
+    ShownIdentity,
     TimelineEntry,
 )
 from lapor.domain.wallclock import Instant
@@ -139,7 +139,7 @@ class StaffReportView(ReportView):
 class ReporterReportView(ReportView):
     """The reporter's own view: the whole report, who filed it, and whether their contact is confirmed."""
 
-    reporter: ReporterIdentity
+    reporter: ShownIdentity  # the NIK masked
     contact_confirmed: bool = False
 
 
@@ -213,7 +213,7 @@ def public_view(
 def reporter_view(
     report: Report,
     timeline: list[TimelineEntry],
-    identity: ReporterIdentity,
+    identity: ShownIdentity,
     attachments: Sequence[AttachmentView] = (),
 ) -> ReporterReportView:
     fields = _fields(report, timeline, "reporter", attachments)

@@ -8,7 +8,7 @@ themselves (API.md, "Attachments"; `lapor.domain.attachments`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lapor.domain.attachments import (
@@ -30,6 +30,7 @@ from lapor.domain.attachments import (
     new_record,
     parse_upload_key,
     replaced,
+    reporters_private,
     room_for,
     settled,
     upload_key,
@@ -108,6 +109,28 @@ class AttachmentService:
             )
             for a in visible_to(stored.attachments, reader, stored.report, self._now())
         ]
+
+    def erase_reporters_private(self, stored: StoredReport) -> StoredReport:
+        """Delete the reporter's own files the public was never shown (the identity's erasure), their bytes
+        and their records; the report as it is then."""
+        report_id = stored.report.id
+        for _ in range(SETTLE_ATTEMPTS):
+            current = self._records.attachments(report_id)
+            gone = {a.id for a in reporters_private(current, stored.report)}
+            if not gone:
+                return replace(stored, attachments=current)
+            for attachment_id in sorted(gone):
+                self._files.delete(clean_key(report_id, attachment_id))
+                self._files.delete(upload_key(report_id, attachment_id))
+            left = [a for a in current.files if a.id not in gone]
+            try:
+                self._records.store(report_id, current.revision, left)
+            except VersionConflict:
+                continue
+            return replace(
+                stored, attachments=AttachmentSet(revision=current.revision + 1, files=tuple(left))
+            )
+        raise VersionConflict(report_id)
 
     def scrub_upload(self, key: str) -> Scrubbed:
         """Scrub one arrived upload into `clean/`, settle its record, remove the upload.

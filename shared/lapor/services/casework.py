@@ -23,6 +23,7 @@ from lapor.domain.errors import (
     CannotRelaxPrivacy,
     FieldProblem,
     Forbidden,
+    IdentityErased,
     InvalidInput,
     NotFound,
     VersionConflict,
@@ -41,8 +42,9 @@ from lapor.domain.staff_inputs import (
 )
 from lapor.domain.views import StaffReportSummary, StaffReportView, staff_view
 from lapor.domain.wallclock import iso
-from lapor.ports import CaseworkStore, IdentityRead, Page, StaffFilter, StoredReport
+from lapor.ports import CaseworkStore, IdentityRead, NikVault, Page, StaffFilter, StoredReport
 from lapor.services.base import Service
+from lapor.services.city_setup import CitySetupCache
 
 ATTACHING_ROLES = (Role.COORDINATOR, Role.OPERATOR, Role.OFFICIAL)
 Updates = Callable[[CitySetup], dict[str, Any]]
@@ -64,6 +66,12 @@ class StaffQuery:
 
 
 class CaseworkService(Service[CaseworkStore]):
+    def __init__(
+        self, store: CaseworkStore, setup: CitySetupCache, *, vault: Callable[[], NikVault], **kwargs: Any
+    ) -> None:
+        super().__init__(store, setup, **kwargs)
+        self._vault = vault  # opens a NIK for the audited identity read only
+
     # --- reads ---------------------------------------------------------------------------------------
 
     def inbox(
@@ -97,14 +105,49 @@ class CaseworkService(Service[CaseworkStore]):
         ensure_role(caller, *ATTACHING_ROLES)
         return self._attachments.add(stored, caller.role.value, new)
 
-    def reporter(self, caller: StaffCaller, report_id: str, request_id: str) -> ReporterIdentity:
-        """The identity, for who may read it; every read is logged before it is answered."""
+    def reporter(
+        self, caller: StaffCaller, report_id: str, request_id: str, purpose: str | None = None
+    ) -> ReporterIdentity:
+        """The identity, for who may read it; every read is logged (with its purpose) before it is
+        answered. An erased or expired identity is `IdentityErased` (410)."""
         stored = self._visible(caller, report_id, with_identity=True)
-        if not may_read_identity(caller, stored.report) or stored.identity is None:
+        if not may_read_identity(caller, stored.report):
             raise Forbidden("identity is not yours to read")
-        entry = IdentityRead(self._now(), caller.role.value, caller.id, caller.agency_id, request_id)
+        if stored.identity is None:
+            raise IdentityErased(report_id)
+        entry = IdentityRead(self._now(), caller.role.value, caller.id, caller.agency_id, request_id, purpose)
         self._store.log_identity_read(report_id, entry)
-        return stored.identity
+        on_file = stored.identity
+        return on_file.opened(
+            self._vault().open(report_id, on_file.nik_sealed) if on_file.nik_sealed else None
+        )
+
+    def erase_identity(
+        self, caller: StaffCaller, report_id: str, body: ReasonInput, if_match: str | None
+    ) -> StaffReportView:
+        """Erase the reporter's identity, tokens and private documents (API.md, "Personal data"): one
+        `identity_erased` entry (staff only); a second call changes nothing."""
+        stored = self._visible(caller, report_id, with_identity=True)
+        ensure_allowed(Action.IDENTITY_ERASED, caller.role)
+        report = stored.report
+        if if_match is not None and _version(if_match) != report.version:
+            raise VersionConflict(report_id)
+        timeline = list(stored.timeline)
+        if stored.identity is not None:
+            actor = Actor(caller.role, caller.id, caller.agency_id)
+            command = Command(Action.IDENTITY_ERASED, actor, self._now(), note=body.reason)
+            change = apply_action(
+                report,
+                command,
+                calendar=self._setup.get().calendar(),
+                policy=policy_version(report.sla_policy),
+            )
+            self._store.erase_identity(change)
+            report, timeline = change.after, [*timeline, change.entry]
+        if self._attachments is not None:  # also after an erasure whose files were not all deleted
+            stored = self._attachments.erase_reporters_private(stored)
+        files = self._files(stored, _reader(caller))
+        return staff_view(report, timeline, files, stored.deliveries)
 
     def access_log(self, caller: StaffCaller, report_id: str) -> list[IdentityRead]:
         self._visible(caller, report_id)  # outside the caller's scope it does not exist: 404, not 403

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lapor.domain.actions import REPORTER, Change, Command, apply_action, submit
 from lapor.domain.attachments import NewAttachment, NewUpload
@@ -16,7 +17,7 @@ from lapor.domain.identifiers import (
     token_matches,
 )
 from lapor.domain.lifecycle import Action, Status
-from lapor.domain.models import CategoryRef, NewReport, Rating, RatingInput, Reply
+from lapor.domain.models import CategoryRef, IdentityOnFile, NewReport, Rating, RatingInput, Reply
 from lapor.domain.sla import policy_in_force, policy_version
 from lapor.domain.views import (
     ReporterReportView,
@@ -26,8 +27,9 @@ from lapor.domain.views import (
     public_view,
     reporter_view,
 )
-from lapor.ports import IdCollision, IntakeStore, Page, PublicFilter, StoredReport
+from lapor.ports import IdCollision, IntakeStore, NikVault, Page, PublicFilter, StoredReport
 from lapor.services.base import Service
+from lapor.services.city_setup import CitySetupCache
 from lapor.services.reporter_access import own_report
 
 MAX_ID_ATTEMPTS = 3
@@ -40,6 +42,12 @@ class Submitted:
 
 
 class IntakeService(Service[IntakeStore]):
+    def __init__(
+        self, store: IntakeStore, setup: CitySetupCache, *, vault: Callable[[], NikVault], **kwargs: Any
+    ) -> None:
+        super().__init__(store, setup, **kwargs)
+        self._vault = vault  # built on the first NIK: a filing without one needs no key
+
     def submit(
         self, new: NewReport, token_for: Callable[[str], str], first_id: str | None = None
     ) -> Submitted:
@@ -62,8 +70,10 @@ class IntakeService(Service[IntakeStore]):
                 calendar=setup.calendar(),
                 policy=policy_in_force(at),
             )
+            nik = new.reporter.nik
+            sealed = self._vault().seal(report_id, nik) if nik else None
             try:
-                self._store.create(change, new.reporter, token_hash(token))
+                self._store.create(change, IdentityOnFile.of(new.reporter, sealed), token_hash(token))
             except IdCollision:
                 earlier = self._filed_before(report_id, token) if report_id == first_id else None
                 if earlier is not None:
@@ -85,7 +95,7 @@ class IntakeService(Service[IntakeStore]):
             stored = self._own(report_id, token, with_identity=True)
             assert stored.identity is not None
             files = self._files(stored, "reporter")
-            return reporter_view(stored.report, stored.timeline, stored.identity, files)
+            return reporter_view(stored.report, stored.timeline, stored.identity.shown(), files)
         if not is_report_id(report_id):
             raise NotFound(report_id)
         found = self._store.get(report_id)

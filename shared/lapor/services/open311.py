@@ -24,7 +24,7 @@ from lapor.domain.identifiers import (
     token_hash,
 )
 from lapor.domain.lifecycle import ClockKind, Status
-from lapor.domain.models import CategoryRef, Report
+from lapor.domain.models import CategoryRef, IdentityOnFile, Report
 from lapor.domain.open311 import (
     Filing,
     Open311Error,
@@ -93,7 +93,8 @@ class Open311Service(Service[Open311Requests]):
             # on file); the token behind this hash is never shown to anyone. A nameless request has none.
             access = token_hash(new_access_token()) if filing.identity is not None else None
             try:
-                self._store.file_request(change, filing.identity, access, token_hash(token))
+                on_file = IdentityOnFile.of(filing.identity, None) if filing.identity else None  # no NIK
+                self._store.file_request(change, on_file, access, token_hash(token))
             except IdCollision:
                 if report_id == first_id and self._store.report_for_token(token_hash(token)) == first_id:
                     earlier = self._store.get(first_id)

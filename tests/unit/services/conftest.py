@@ -20,7 +20,7 @@ from lapor.services.delivery import DeliveryService, SmsBudget
 from lapor.services.escalation import EscalationService
 from lapor.services.intake import IntakeService
 from lapor.services.metrics import MetricsService
-from tests.fakes import InMemoryTable, RecordingSender
+from tests.fakes import InMemoryTable, InMemoryVault, RecordingSender
 
 COORDINATOR = StaffCaller(Role.COORDINATOR, "coord-1")
 LEADERSHIP = StaffCaller(Role.LEADERSHIP, "lead-1")
@@ -29,6 +29,7 @@ DISHUB_OFFICIAL = StaffCaller(Role.OFFICIAL, "off-dishub", "dishub")
 PUTR_OPERATOR = StaffCaller(Role.OPERATOR, "op-putr", "dinas-putr")
 PUTR_OFFICIAL = StaffCaller(Role.OFFICIAL, "off-putr", "dinas-putr")
 SECRET = b"unit-secret"
+VAULT = InMemoryVault()
 
 
 class Clock:
@@ -71,12 +72,12 @@ def setup(table: InMemoryTable) -> CitySetupCache:
 
 @pytest.fixture
 def intake(table: InMemoryTable, setup: CitySetupCache, clock: Clock) -> IntakeService:
-    return IntakeService(table, setup, now=clock.now)
+    return IntakeService(table, setup, vault=lambda: VAULT, now=clock.now)
 
 
 @pytest.fixture
 def casework(table: InMemoryTable, setup: CitySetupCache, clock: Clock) -> CaseworkService:
-    return CaseworkService(table, setup, now=clock.now)
+    return CaseworkService(table, setup, vault=lambda: VAULT, now=clock.now)
 
 
 @pytest.fixture

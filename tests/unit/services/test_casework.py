@@ -198,3 +198,25 @@ def test_privacy_flags_only_tighten_and_tightening_is_its_own_entry(
     assert entries == [("submit", None), ("privacy_tightened", "anonim, rahasia"), ("verify", None)]
     assert [e.action for e in view.timeline][-2:] == [Action.PRIVACY_TIGHTENED, Action.VERIFY]
     assert view.version == 3
+
+
+def test_erasure_leaves_a_record_and_a_second_call_changes_nothing(
+    casework: CaseworkService, file: FilePlease, table: InMemoryTable
+) -> None:
+    from lapor.domain.errors import IdentityErased
+    from lapor.domain.staff_inputs import ReasonInput
+
+    report_id = disposed(casework, file)
+    assert casework.reporter(COORDINATOR, report_id, "req-1").name == "Dewi Lestari"
+    reason = ReasonInput(reason="Permintaan pelapor (UU PDP).")
+    with pytest.raises(Forbidden):
+        casework.erase_identity(DISHUB_OFFICIAL, report_id, reason, None)
+    erased = casework.erase_identity(COORDINATOR, report_id, reason, None)
+    assert erased.timeline[-1].action is Action.IDENTITY_ERASED
+    writes = table.writes
+    again = casework.erase_identity(COORDINATOR, report_id, reason, None)
+    assert (again.version, table.writes) == (erased.version, writes)
+    with pytest.raises(IdentityErased):
+        casework.reporter(COORDINATOR, report_id, "req-2")
+    assert report_id not in table.tokens
+    assert len(casework.access_log(COORDINATOR, report_id)) == 1  # the log stays

@@ -108,6 +108,24 @@ def close(id: ReportId, body: Annotated[CloseInput, Body()], if_match: IfMatch =
 
 
 @router.post(
+    "/staff/reports/<id>/erase-identity",
+    summary="Erase the reporter's identity, tokens and private documents (UU PDP 27/2022)",
+    description=(
+        "Deletes the reporter's name, e-mail, phone and NIK, every token, the contact's confirmation and the "
+        "reporter's own files the public was never shown. The timeline records `identity_erased` (staff "
+        "only) with the reason; the identity access log stays. Afterwards GET .../reporter answers 410, the "
+        "old token 401, and nothing is sent to the contact. A second call answers 200 and changes nothing."
+    ),
+    tags=TAGS,
+    responses=ACTION_ANSWERS,
+)
+def erase_identity(
+    id: ReportId, body: Annotated[ReasonInput, Body()], if_match: IfMatch = None
+) -> Response[Any]:
+    return report_answer(casework().erase_identity(caller_of(router), id, body, if_match))
+
+
+@router.post(
     "/staff/reports/<id>/attachments",
     summary="Attach a file: a presigned upload form (JPEG, PNG or PDF, at most 5 MB, 5 a report)",
     description=(

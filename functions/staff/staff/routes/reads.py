@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import IsoDate, ReporterIdentity
 from lapor.domain.views import StaffReportView
-from lapor.http.docs import json_doc
+from lapor.http.docs import error_doc, json_doc
 from lapor.http.resolver import make_router
 from lapor.services.casework import StaffQuery
 from lapor.wiring import casework
@@ -67,10 +67,19 @@ def read_report(id: ReportId) -> Response[Any]:
     "/staff/reports/<id>/reporter",
     summary="The reporter's identity (every read is logged)",
     tags=TAGS,
-    responses={200: json_doc(ReporterIdentity, "Who filed it"), **READ_ERRORS},
+    responses={
+        200: json_doc(ReporterIdentity, "Who filed it"),
+        **READ_ERRORS,
+        410: error_doc("The identity was erased (or its retention ended)"),
+    },
 )
-def read_reporter(id: ReportId) -> Response[Any]:
-    identity = casework().reporter(caller_of(router), id, request_id_of(router))
+def read_reporter(
+    id: ReportId,
+    purpose: Annotated[
+        str | None, Query(max_length=300, description="Why it is read (kept in the access log)")
+    ] = None,
+) -> Response[Any]:
+    identity = casework().reporter(caller_of(router), id, request_id_of(router), purpose)
     return Response(200, "application/json", identity.model_dump(mode="json"), {"Cache-Control": "no-store"})
 
 
@@ -83,7 +92,9 @@ def read_reporter(id: ReportId) -> Response[Any]:
 def access_log(id: ReportId) -> AccessLog:
     reads = casework().access_log(caller_of(router), id)
     items = [
-        IdentityReadView(at=r.at, actor_role=r.actor_role, actor_id=r.actor_id, agency_id=r.agency_id)
+        IdentityReadView(
+            at=r.at, actor_role=r.actor_role, actor_id=r.actor_id, agency_id=r.agency_id, purpose=r.purpose
+        )
         for r in reads
     ]
     return AccessLog(items=items)

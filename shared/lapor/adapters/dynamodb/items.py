@@ -21,7 +21,7 @@ from lapor.domain.contact import ContactState, ContactStatus
 from lapor.domain.delivery import Delivery
 from lapor.domain.lifecycle import STATUS_LABELS, Status
 from lapor.domain.metric_events import metric_record
-from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary
 from lapor.domain.wallclock import iso
@@ -125,7 +125,7 @@ def timeline_from_item(item: dict[str, Any]) -> TimelineEntry:
     return TimelineEntry.model_validate({k: v for k, v in item.items() if k in TimelineEntry.model_fields})
 
 
-def identity_item(report_id: str, identity: ReporterIdentity, contact: ContactStatus) -> dict[str, Any]:
+def identity_item(report_id: str, identity: IdentityOnFile, contact: ContactStatus) -> dict[str, Any]:
     """Who filed it, and the confirmation of their contact (`contact_state`, the code's keyed hash)."""
     return {
         "pk": identity_pk(report_id),
@@ -178,10 +178,8 @@ def access_item(report_id: str, token_hash: str) -> dict[str, Any]:
     return {"pk": identity_pk(report_id), "sk": ACCESS_SK, "token_hash": token_hash}
 
 
-def identity_from_item(item: dict[str, Any]) -> ReporterIdentity:
-    return ReporterIdentity.model_validate(
-        {k: v for k, v in item.items() if k in ReporterIdentity.model_fields}
-    )
+def identity_from_item(item: dict[str, Any]) -> IdentityOnFile:
+    return IdentityOnFile.model_validate({k: v for k, v in item.items() if k in IdentityOnFile.model_fields})
 
 
 def metric_event_item(change: Change) -> dict[str, Any]:

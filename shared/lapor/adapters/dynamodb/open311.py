@@ -22,7 +22,7 @@ from lapor.adapters.dynamodb.repository import PUBLIC_INDEX, DynamoReportReposit
 from lapor.domain.actions import Change
 from lapor.domain.contact import ContactState, ContactStatus
 from lapor.domain.errors import StoreUnavailable
-from lapor.domain.models import ReporterIdentity
+from lapor.domain.models import IdentityOnFile
 from lapor.domain.open311 import ApiKey
 from lapor.domain.wallclock import iso
 from lapor.ports import IdCollision
@@ -43,7 +43,7 @@ class DynamoOpen311Store(DynamoReportRepository):
     def file_request(
         self,
         change: Change,
-        identity: ReporterIdentity | None,
+        identity: IdentityOnFile | None,
         access_hash: str | None,
         request_token_hash: str,
     ) -> None:

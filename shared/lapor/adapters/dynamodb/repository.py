@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import math
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lapor.adapters.dynamodb.codec import from_item, to_item, value
@@ -23,6 +24,7 @@ from lapor.adapters.dynamodb.items import (
     REPORT_SK,
     RULESET_SK,
     TIMELINE_PREFIX,
+    TTL_ATTRIBUTE,
     UPLOADS_SK,
     access_item,
     access_log_item,
@@ -51,7 +53,8 @@ from lapor.domain.catalog import CitySetup
 from lapor.domain.contact import ContactState, ContactStatus
 from lapor.domain.delivery import Delivery
 from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
-from lapor.domain.models import Report, ReporterIdentity, TimelineEntry
+from lapor.domain.lifecycle import Status
+from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
 from lapor.domain.wallclock import iso
@@ -72,6 +75,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MAX_TRANSACTION_ITEMS = 100
+DEFAULT_RETENTION = timedelta(days=730)
+ENDED = frozenset({Status.DONE, Status.ARCHIVED, Status.REFERRED})
 PUBLIC_INDEX = "public-index"
 INBOX_INDEX = "inbox-index"
 QUEUE_INDEX = "queue-index"
@@ -97,11 +102,14 @@ _THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceede
 
 
 class DynamoReportRepository:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, retention: timedelta = DEFAULT_RETENTION
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._retention = retention  # how long an identity is kept after its report's last state change
 
-    def create(self, change: Change, identity: ReporterIdentity, token_hash: str) -> None:
+    def create(self, change: Change, identity: IdentityOnFile, token_hash: str) -> None:
         report = change.after
         not_there = "attribute_not_exists(pk)"
         unconfirmed = ContactStatus(state=ContactState.UNCONFIRMED)
@@ -137,6 +145,46 @@ class DynamoReportRepository:
         _raise_unexpected(reasons)
 
     def save(self, change: Change) -> None:
+        """The report (conditional on its version), its timeline entry and metric event; and, when the
+        report reaches or leaves DONE, ARCHIVED or REFERRED, its identity's time to live."""
+        items = self._change_items(change)
+        retention = self._retention_items(change)
+        reasons = self._transact([*items, *retention])
+        change_passed = all(r in ("None", "") for r in reasons[: len(items)])
+        no_identity = all(r in ("None", "ConditionalCheckFailed") for r in reasons[len(items) :])
+        if retention and reasons and change_passed and no_identity:
+            # No identity on file (a nameless Open311 filing, or one expired): the change alone.
+            reasons = self._transact(items)
+        if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+            raise VersionConflict(change.after.id)
+        _raise_unexpected(reasons)
+
+    def erase_identity(self, change: Change) -> None:
+        """The change, the identity replaced by a tombstone (no personal data: only that it was erased, and
+        when), and the reporter's access deleted, in one transaction."""
+        report_id = change.after.id
+        tombstone = {
+            "pk": identity_pk(report_id),
+            "sk": IDENTITY_SK,
+            "contact_state": ContactState.ERASED.value,
+            "erased_at": iso(change.entry.at),
+        }
+        items = [
+            *self._change_items(change),
+            {"Put": {"TableName": self._table, "Item": to_item(tombstone)}},
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": {"pk": value(identity_pk(report_id)), "sk": value(ACCESS_SK)},
+                }
+            },
+        ]
+        reasons = self._transact(items)  # type: ignore[arg-type]
+        if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+            raise VersionConflict(report_id)
+        _raise_unexpected(reasons)
+
+    def _change_items(self, change: Change) -> list[TransactWriteItemTypeDef]:
         before = change.before
         if before is None:
             raise ValueError("save() stores a change to an existing report; use create()")
@@ -158,10 +206,28 @@ class DynamoReportRepository:
             },
             *self._entry_and_event(change),
         ]
-        reasons = self._transact(items)
-        if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
-            raise VersionConflict(change.after.id)
-        _raise_unexpected(reasons)
+        return items
+
+    def _retention_items(self, change: Change) -> list[TransactWriteItemTypeDef]:
+        """The identity and the reporter's access expire `retention` after the report's last state change
+        once it is DONE, ARCHIVED or REFERRED (DynamoDB's TTL); a reopened report keeps them again."""
+        ended = change.after.status in ENDED
+        if not ended and (change.before is None or change.before.status not in ENDED):
+            return []
+        expires = math.ceil((change.entry.at + self._retention).timestamp())  # never before the retention
+        items: list[TransactWriteItemTypeDef] = []
+        for sk in (IDENTITY_SK, ACCESS_SK):
+            update: dict[str, Any] = {
+                "TableName": self._table,
+                "Key": {"pk": value(identity_pk(change.after.id)), "sk": value(sk)},
+                "UpdateExpression": "SET #ttl = :expires" if ended else "REMOVE #ttl",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},
+            }
+            if ended:
+                update["ExpressionAttributeValues"] = {":expires": value(expires)}
+            items.append({"Update": update})  # type: ignore[typeddict-item]
+        return items
 
     def get(
         self, report_id: str, *, with_identity: bool = False, with_token: bool = False
