@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-import math
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
