@@ -34,6 +34,8 @@ SDK_ACTIONS = {
     "send_email": "ses:SendEmail",
     "send_text_message": "sms-voice:SendTextMessage",
     "get_secret_value": "secretsmanager:GetSecretValue",
+    "encrypt": "kms:Encrypt",
+    "decrypt": "kms:Decrypt",
     "get_object": "s3:GetObject",
     "put_object": "s3:PutObject",
     "delete_object": "s3:DeleteObject",
@@ -115,7 +117,7 @@ def _wiring_names(tree: ast.AST) -> set[str]:
 
 def _wiring_part(source: str, used: set[str]) -> str:
     """What a function can run of `lapor.wiring`: its module-level statements and the builders it uses,
-    with the builders those call (each builder imports its adapters inside itself)."""
+    with the builders those call or pass on (each builder imports its adapters inside itself)."""
     tree = ast.parse(source)
     builders = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     wanted, todo = set(), [name for name in used if name in builders]
@@ -124,12 +126,9 @@ def _wiring_part(source: str, used: set[str]) -> str:
         if name in wanted:
             continue
         wanted.add(name)
-        calls = {
-            c.func.id
-            for c in ast.walk(builders[name])
-            if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
-        }
-        todo.extend(c for c in calls if c in builders)
+        # The builders it calls, or passes on to be called later (`vault=nik_vault`).
+        names = {n.id for n in ast.walk(builders[name]) if isinstance(n, ast.Name)}
+        todo.extend(n for n in names if n in builders)
     kept = [n for n in tree.body if not isinstance(n, ast.FunctionDef) or n.name in wanted]
     return ast.unparse(ast.Module(body=kept, type_ignores=[]))
 

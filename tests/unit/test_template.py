@@ -506,6 +506,7 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
         # Presigned upload forms (incoming/ only) and download links (clean/ only: never an unscrubbed file).
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject"},
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject"},
+        _get_att("IdentityKey", "Arn"): {"kms:Encrypt"},  # seal a NIK; never open one
     }
 
 
@@ -525,7 +526,32 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         # Forms (PutObject) and links (GetObject); an erasure deletes the reporter's private files.
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject", "s3:DeleteObject"},
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject", "s3:DeleteObject"},
+        _get_att("IdentityKey", "Arn"): {"kms:Decrypt"},  # open a NIK on the audited identity read
     }
+
+
+def test_the_identity_key_seals_in_intake_opens_in_staff_and_only_with_a_reports_context(
+    template: dict[str, Any],
+) -> None:
+    key = _get_att("IdentityKey", "Arn")
+    users = {}
+    for function_id, function in _resources(template, "AWS::Serverless::Function").items():
+        role = template["Resources"][_role_id(function)]
+        for statement, _ in _role_permissions(role):
+            if key in {_ref(resource) for resource in _as_list(statement["Resource"])}:
+                users[function_id] = set(_as_list(statement["Action"]))
+                # Only with the report's id as the encryption context: no other use of the key.
+                assert statement["Condition"] == {
+                    "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["report_id"]}
+                }, function_id
+        if function_id not in ("IntakeFunction", "StaffFunction"):
+            assert "IDENTITY_KEY_ID" not in function["Properties"]["Environment"]["Variables"], function_id
+    assert users == {"IntakeFunction": {"kms:Encrypt"}, "StaffFunction": {"kms:Decrypt"}}
+    props = template["Resources"]["IdentityKey"]["Properties"]
+    assert props["EnableKeyRotation"] is True
+    [statement] = props["KeyPolicy"]["Statement"]  # the account alone; its IAM policies decide the rest
+    assert statement["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+    assert not any("*" in action for action in statement["Action"])
 
 
 def test_attachments_function_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
