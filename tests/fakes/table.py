@@ -95,7 +95,9 @@ class InMemoryTable:
     def _record(self, change: Change) -> None:
         report = change.after
         self.reports[report.id] = report
-        self.timelines.setdefault(report.id, []).append(change.entry)
+        rewritten = {entry.seq: entry for entry in change.rewritten}  # a redaction's replaced words
+        timeline = [rewritten.get(entry.seq, entry) for entry in self.timelines.get(report.id, [])]
+        self.timelines[report.id] = [*timeline, change.entry]
         day = local_date(change.entry.at)
         self.metric_records.setdefault(day, []).append(metric_record(change))
 

@@ -102,3 +102,50 @@ def test_the_identity_expires_after_the_retention_once_closed_and_not_while_open
         == "expires_at_epoch"
     )
     assert ATTACHMENTS_BUCKET
+
+
+def test_a_redaction_replaces_the_words_and_records_who_and_which_field_never_the_words(
+    invoke: Invoke, staff: Invoke
+) -> None:
+    filed = file_report(invoke)
+    report_id = filed["id"]
+    ok(staff("post_verify", "coordinator", report_id=report_id))
+    reply = {"message": "Tetangga saya Pak Bambang Sutrisno juga melihatnya."}
+    ok(invoke("post_reply", report_id=report_id, body=reply, headers=reporter_token(filed)), 201)
+    before = ok(staff("get_staff_report", "coordinator", report_id=report_id))
+    [typed] = [e for e in before["timeline"] if e["action"] == "reply"]
+
+    text = {"field": "entry", "seq": typed["seq"], "text": "Tetangga saya [nama dihapus] juga melihatnya."}
+    redacted = staff("post_redaction", "coordinator", report_id=report_id, body=text)
+    assert redacted.status == 200, redacted.body
+    [entry] = [e for e in redacted.body["timeline"] if e["seq"] == typed["seq"]]
+    assert (entry["note"], entry["redacted"]) == (text["text"], True)
+    last = redacted.body["timeline"][-1]
+    assert (last["action"], last["actor_role"], last["note"]) == ("redact", "coordinator", "entry 3 (reply)")
+    assert redacted.body["status"] == before["status"]  # no status or clock changes
+    assert redacted.body["deadlines"] == before["deadlines"]
+    description = {"field": "description", "text": "Lampu jalan mati di depan rumah warga sejak tiga hari."}
+    ok(staff("post_redaction", "coordinator", report_id=report_id, body=description))
+    assert "Bambang" not in json.dumps(table_items())  # the words are gone, the redact entries name none
+
+    own = ok(invoke("get_report_with_token", report_id=report_id, headers=reporter_token(filed)))
+    assert [e["redacted"] for e in own["timeline"] if e["seq"] == typed["seq"]] == [True]
+    assert own["description"] == description["text"]
+    public = ok(invoke("get_report", report_id=report_id))
+    assert "redact" not in [e["action"] for e in public["timeline"]]  # staff only
+    assert public["description"] == description["text"]
+
+    # Only the coordinator; each wrong body names its field and writes nothing.
+    assert staff("post_redaction", "operator", "dishub", report_id=report_id, body=description).status == 403
+    items = table_items()
+    for body, field in (
+        ({"field": "entry", "text": "tanpa nomor entri"}, "seq"),
+        ({"field": "title", "seq": 2, "text": "Judul baru laporan"}, "seq"),
+        ({"field": "entry", "seq": 99, "text": "tidak ada"}, "seq"),
+        ({"field": "entry", "seq": 1, "text": "entri pengajuan"}, "seq"),  # submit: no note to redact
+        ({"field": "title", "text": "abc"}, "text"),
+        ({"field": "name", "text": "Ratna"}, "field"),
+    ):
+        answer = staff("post_redaction", "coordinator", report_id=report_id, body=body)
+        assert (answer.status, answer.fields()) == (422, [field]), (body, answer.body)
+    assert table_items() == items

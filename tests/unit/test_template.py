@@ -75,6 +75,7 @@ STAFF_ROUTES = {
     ("post", "/staff/reports/{id}/close"),
     ("post", "/staff/reports/{id}/attachments"),
     ("post", "/staff/reports/{id}/erase-identity"),
+    ("post", "/staff/reports/{id}/redactions"),
     ("get", "/staff/routing-rules"),
     ("put", "/staff/routing-rules"),
     ("get", "/staff/calendar/{year}"),
@@ -518,7 +519,8 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         # records of a staff upload and a new Open311 key; DeleteItem: replaced rules, a revoked key.
         _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311"): {"dynamodb:Query"},
         _table("REPORT#*", "IDENTITY#*", "DAY#*", "CONFIG", "CALENDAR#*", "OPEN311"): {"dynamodb:PutItem"},
-        _table("IDENTITY#*"): {"dynamodb:UpdateItem"},  # the identity's time to live (write only)
+        # The identity's time to live (write only); a redaction's rewritten timeline entry.
+        _table("REPORT#*", "IDENTITY#*"): {"dynamodb:UpdateItem"},
         # DeleteItem: replaced rules, a revoked key, an erased reporter's tokens; nothing else.
         _table("IDENTITY#*", "CONFIG", "OPEN311"): {"dynamodb:DeleteItem"},
         _ref({"Fn::Sub": "${AppTable.Arn}/index/inbox-index"}): {"dynamodb:Query"},  # an agency's list
@@ -817,13 +819,13 @@ def test_only_intake_staff_and_the_notifiers_read_an_identity(template: dict[str
         for key in _granted(template, fid):
             if key.startswith(_get_att("AppTable", "Arn")):
                 assert " keys " in key, (fid, key)
-    # Escalation and staff update an identity's time to live only, and cannot read it back.
-    for role in ("EscalationFunctionRole", "StaffFunctionRole"):
-        [retention] = [
-            st
-            for st, _ in _role_permissions(template["Resources"][role])
-            if st.get("Sid") == "AppTableRetention"
-        ]
+    # Escalation and staff update an identity's time to live (and staff a redacted entry) only, and cannot
+    # read what they update back.
+    for role, sid in (
+        ("EscalationFunctionRole", "AppTableRetention"),
+        ("StaffFunctionRole", "AppTableUpdate"),
+    ):
+        [retention] = [st for st, _ in _role_permissions(template["Resources"][role]) if st.get("Sid") == sid]
         assert retention["Condition"]["StringEqualsIfExists"] == {"dynamodb:ReturnValues": ["NONE"]}
 
 

@@ -72,6 +72,7 @@ class Change:
     entry: TimelineEntry
     stopped: tuple[StoppedClock, ...] = ()
     started: tuple[Clock, ...] = ()
+    rewritten: tuple[TimelineEntry, ...] = ()  # earlier entries whose words a redaction replaced
 
 
 def submit(

@@ -132,6 +132,9 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "to": ("Sampai tanggal", "To"),
     "code": ("Kode konfirmasi", "Confirmation code"),
     "contact_confirmed": ("Kontak terkonfirmasi", "Contact confirmed"),
+    "field": ("Bagian yang disunting", "Redacted field"),
+    "seq": ("Nomor entri", "Entry number"),
+    "text": ("Teks pengganti", "Replacement text"),
 }
 
 # Problem type -> (Indonesian, English); `{label}` and the problem's parameters are filled in.
@@ -209,6 +212,18 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "too_large": ("{label} melebihi 64 KiB.", "{label} is larger than 64 KiB."),
     "not_json": ("{label} harus application/json.", "{label} must be application/json."),
     "file_too_large": ("{label} melebihi {max_mb} MB.", "{label} is larger than {max_mb} MB."),
+    "only_for_entry": (
+        '{label} hanya diisi bila yang disunting adalah entri linimasa (field "entry").',
+        '{label} is given only when the redacted field is a timeline entry (field "entry").',
+    ),
+    "no_such_entry": (
+        "Linimasa tidak memiliki entri {label} ini.",
+        "The timeline has no entry with this {label}.",
+    ),
+    "nothing_to_redact": (
+        "Entri {label} ini tidak memiliki teks yang dapat disunting.",
+        "This {label} names an entry with no text to redact.",
+    ),
     "invalid": ("{label} tidak sah.", "{label} is not valid."),
 }
 

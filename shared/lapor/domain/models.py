@@ -292,6 +292,7 @@ class TimelineEntry(BaseModel):
     internal: bool = False  # an agency's internal note: staff only
     clock: ClockKind | None = None  # escalation steps: the clock whose level fired
     level: int | None = None  # escalation steps: 0 remind, 1 breach, 2 escalate
+    redacted: bool = False  # its note was replaced by a coordinator's redaction (lapor.domain.redaction)
 
 
 class Report(BaseModel):

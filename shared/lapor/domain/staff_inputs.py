@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from lapor.domain.models import Code, ReportType, Title, min_visible
 
@@ -48,3 +48,11 @@ class FollowupInput(_Input):
 
 class CloseInput(_Input):
     resolution: Reason
+
+
+class RedactionInput(_Input):
+    """A coordinator's redaction (lapor.domain.redaction): `seq` names the entry when `field` is `entry`."""
+
+    field: Literal["title", "description", "entry"]
+    seq: Annotated[StrictInt, Field(ge=1)] | None = None
+    text: Annotated[StrictStr, Field(min_length=1, max_length=4000), min_visible(1)]

@@ -45,12 +45,14 @@ class Deadlines(_View):
 
 
 class TimelineView(_View):
+    seq: int  # the entry's number (the report version it produced): what a redaction names
     at: Instant
     action: Action
     from_: Status | None = Field(default=None, alias="from")
     to: Status | None = None
     actor_role: str
     note: str | None = None
+    redacted: bool = False  # its words were replaced by a coordinator's redaction
 
 
 class RatingView(_View):
@@ -151,12 +153,14 @@ def _timeline(entries: list[TimelineEntry], audience: Audience) -> list[Timeline
     ]
     return [
         TimelineView(
+            seq=e.seq,
             at=e.at,
             action=e.action,
             from_=e.from_status,
             to=e.to_status,
             actor_role=e.actor_role.value,
             note=e.note if audience != "public" or e.action in PUBLIC_WORDS else None,
+            redacted=e.redacted,
         )
         for e in visible
     ]

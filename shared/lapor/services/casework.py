@@ -10,7 +10,7 @@ rules (status, guards).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,12 +31,14 @@ from lapor.domain.errors import (
 from lapor.domain.identifiers import is_report_id
 from lapor.domain.lifecycle import Action, Role, ensure_allowed
 from lapor.domain.models import AgencyRef, CategoryRef, Report, ReporterIdentity
+from lapor.domain.redaction import redaction
 from lapor.domain.sla import policy_version
 from lapor.domain.staff_inputs import (
     CloseInput,
     FollowupInput,
     ForwardInput,
     ReasonInput,
+    RedactionInput,
     ReferInput,
     VerifyInput,
 )
@@ -148,6 +150,30 @@ class CaseworkService(Service[CaseworkStore]):
             stored = self._attachments.erase_reporters_private(stored)
         files = self._files(stored, _reader(caller))
         return staff_view(report, timeline, files, stored.deliveries)
+
+    def redact(
+        self, caller: StaffCaller, report_id: str, body: RedactionInput, if_match: str | None
+    ) -> StaffReportView:
+        """Replace the words of the title, the description or one entry (names a reporter typed): one
+        `redact` entry (staff only) that names the field, never the removed words."""
+        stored = self._visible(caller, report_id)
+        ensure_allowed(Action.REDACT, caller.role)
+        report = stored.report
+        found = redaction(stored.timeline, body.field, body.seq, body.text)
+        if if_match is not None and _version(if_match) != report.version:
+            raise VersionConflict(report_id)
+        actor = Actor(caller.role, caller.id, caller.agency_id)
+        command = Command(Action.REDACT, actor, self._now(), note=found.note, updates=found.updates)
+        setup = self._setup.get()
+        change = apply_action(
+            report, command, calendar=setup.calendar(), policy=policy_version(report.sla_policy)
+        )
+        rewritten = (found.rewritten,) if found.rewritten is not None else ()
+        change = replace(change, rewritten=rewritten)
+        self._store.save(change)
+        timeline = [next((r for r in rewritten if r.seq == e.seq), e) for e in stored.timeline]
+        files = self._files(stored, _reader(caller))
+        return staff_view(change.after, [*timeline, change.entry], files, stored.deliveries)
 
     def access_log(self, caller: StaffCaller, report_id: str) -> list[IdentityRead]:
         self._visible(caller, report_id)  # outside the caller's scope it does not exist: 404, not 403

@@ -220,3 +220,22 @@ def test_erasure_leaves_a_record_and_a_second_call_changes_nothing(
         casework.reporter(COORDINATOR, report_id, "req-2")
     assert report_id not in table.tokens
     assert len(casework.access_log(COORDINATOR, report_id)) == 1  # the log stays
+
+
+def test_a_redaction_rewrites_one_entry_in_the_store_and_adds_a_staff_only_entry(
+    casework: CaseworkService, file: FilePlease, table: InMemoryTable
+) -> None:
+    from lapor.domain.staff_inputs import RedactionInput
+
+    report_id = disposed(casework, file)
+    casework.follow_up(DISHUB_OPERATOR, report_id, FollowupInput(message="Dicek oleh Pak Joko."), None)
+    with pytest.raises(Forbidden):
+        casework.redact(DISHUB_OPERATOR, report_id, RedactionInput(field="entry", seq=3, text="Dicek."), None)
+    view = casework.redact(COORDINATOR, report_id, RedactionInput(field="entry", seq=3, text="Dicek."), None)
+    stored = table.timelines[report_id]
+    assert [(e.seq, e.note, e.redacted) for e in stored if e.seq == 3] == [(3, "Dicek.", True)]
+    assert stored[-1].action is Action.REDACT
+    assert [e.seq for e in stored] == [1, 2, 3, 4]
+    assert view.timeline[2].redacted
+    assert view.timeline[-1].action is Action.REDACT
+    assert table.reports[report_id].status is Status.IN_PROGRESS

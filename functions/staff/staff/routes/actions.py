@@ -17,6 +17,7 @@ from lapor.domain.staff_inputs import (
     FollowupInput,
     ForwardInput,
     ReasonInput,
+    RedactionInput,
     ReferInput,
     VerifyInput,
 )
@@ -123,6 +124,24 @@ def erase_identity(
     id: ReportId, body: Annotated[ReasonInput, Body()], if_match: IfMatch = None
 ) -> Response[Any]:
     return report_answer(casework().erase_identity(caller_of(router), id, body, if_match))
+
+
+@router.post(
+    "/staff/reports/<id>/redactions",
+    summary="Redact free text: replace words that name someone (coordinator)",
+    description=(
+        "Replaces the report's `title` or `description`, or the note of one timeline entry (`field: "
+        '"entry"` with its `seq`: a reply, a follow-up, a reason), with `text`. The timeline gets a `redact` '
+        "entry (staff only) naming the field and recording who and when, never the removed words; a "
+        "rewritten entry reads `redacted: true` wherever it is shown. No status or clock changes. 422 names "
+        "the field: `seq` missing for an entry or given for another field, no such entry, or an entry "
+        "without text; `text` shorter or longer than the field allows (title 5–150, description 20–4000)."
+    ),
+    tags=TAGS,
+    responses=ACTION_ANSWERS,
+)
+def redact(id: ReportId, body: Annotated[RedactionInput, Body()], if_match: IfMatch = None) -> Response[Any]:
+    return report_answer(casework().redact(caller_of(router), id, body, if_match))
 
 
 @router.post(

@@ -205,8 +205,28 @@ class DynamoReportRepository:
                 }
             },
             *self._entry_and_event(change),
+            *self._rewritten_items(change),
         ]
         return items
+
+    def _rewritten_items(self, change: Change) -> list[TransactWriteItemTypeDef]:
+        """A redaction's rewritten entries: their words replaced in place, and marked (the stream passes on
+        inserts only, so no event is published again)."""
+        return [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {
+                        "pk": value(report_pk(change.after.id)),
+                        "sk": value(f"{TIMELINE_PREFIX}{entry.seq:06d}"),
+                    },
+                    "UpdateExpression": "SET note = :note, redacted = :redacted",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":note": value(entry.note), ":redacted": value(True)},
+                }
+            }
+            for entry in change.rewritten
+        ]
 
     def _retention_items(self, change: Change) -> list[TransactWriteItemTypeDef]:
         """The identity and the reporter's access expire `retention` after the report's last state change
