@@ -129,6 +129,7 @@ class StoredSnapshot:
     date: date
     time: datetime
     document: dict[str, Any]
+    parts: dict[str, Any] | None = None  # what a range adds up (lapor.domain.indicators.combine)
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,9 @@ class MetricsStore(DueIndex, Protocol):
 
     def snapshot(self, day: date) -> StoredSnapshot | None:
         """A day's stored indicators."""
+
+    def snapshots_between(self, first: date, last: date) -> list[StoredSnapshot]:
+        """The stored days from `first` to `last` (both included), in date order; missing days are absent."""
 
 
 class RouteSuggestions(ChangeWriter, Protocol):

@@ -371,6 +371,9 @@ class InMemoryTable:
     def snapshot(self, day: date) -> StoredSnapshot | None:
         return self.snapshots.get(day)
 
+    def snapshots_between(self, first: date, last: date) -> list[StoredSnapshot]:
+        return [self.snapshots[day] for day in sorted(self.snapshots) if first <= day <= last]
+
     # --- RouteSuggestions -------------------------------------------------------------------------------
 
     def suggest_agency(self, report_id: str, agency_id: str) -> bool:

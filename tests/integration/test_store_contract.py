@@ -254,6 +254,13 @@ def test_metric_events_identity_reads_snapshots_and_suggestions(store: Any) -> N
     store.put_snapshot(snapshot)
     assert store.snapshot(local_date(START)) == snapshot
     assert store.snapshot(local_date(START) + timedelta(days=1)) is None
+    day = local_date(START)
+    later = StoredSnapshot(
+        date=day + timedelta(days=2), time=START, document={}, parts={"tallies": {"city": {"received": 2}}}
+    )
+    store.put_snapshot(later)
+    assert store.snapshots_between(day, day + timedelta(days=2)) == [snapshot, later]
+    assert store.snapshots_between(day + timedelta(days=1), day + timedelta(days=5)) == [later]
 
 
 def test_open311_tokens_and_keys(store: Any) -> None:

@@ -61,7 +61,9 @@ from lapor.domain.indicators import (
     MetricStoppedClock,
     OverdueClock,
     TimeFigures,
+    combine,
     compute,
+    compute_with_parts,
     day_window,
     range_window,
 )
@@ -747,6 +749,50 @@ def test_a_range_counts_what_its_days_count() -> None:
     for count in ("received", "verified", "dispositions", "breaches"):
         assert whole["city"][count] == sum(day["city"][count] for day in days)
     assert whole["city"]["response_time"]["n"] == sum(day["city"]["response_time"]["n"] for day in days)
+
+
+def _day_parts(day: date, time: datetime, backlog: list[OverdueClock] | None = None) -> dict[str, Any]:
+    start, end = day_window(day)
+    _, parts = compute_with_parts(
+        EVENTS, start=start, end=end, time=time, calendar=CALENDAR, backlog=backlog or [], backlog_at=end
+    )
+    return json.loads(json.dumps(parts))  # as stored: JSON
+
+
+def test_one_days_parts_combine_into_that_days_document() -> None:
+    for n in range(1, 31):
+        day = date(2026, 11, n)
+        start, end = day_window(day)
+        backlog = BACKLOG if n == 30 else []
+        doc = compute(
+            EVENTS, start=start, end=end, time=JOB_TIME, calendar=CALENDAR, backlog=backlog, backlog_at=end
+        )
+        assert combine([_day_parts(day, JOB_TIME, backlog)]) == doc, day
+
+
+def test_a_ranges_combined_days_are_its_recompute_when_every_day_is_computed_at_the_same_time() -> None:
+    # Every time, count and rate agrees with the month's recompute, except the on-time rates: a clock that
+    # breached one day and stopped a later day counts as overdue on the first and as stopped on the second.
+    days = [_day_parts(date(2026, 11, n), JOB_TIME, BACKLOG if n == 30 else None) for n in range(1, 31)]
+    combined, whole = combine(days), month()
+    for part in ("city", *whole["agencies"]):
+        left = combined["city"] if part == "city" else combined["agencies"][part]
+        right = whole["city"] if part == "city" else whole["agencies"][part]
+        assert {k: v for k, v in left.items() if k != "on_time_rate"} == {
+            k: v for k, v in right.items() if k != "on_time_rate"
+        }, part
+    assert combined["ranking"] == whole["ranking"]
+    assert set(combined["agencies"]) == set(whole["agencies"])
+
+
+def test_a_range_takes_its_backlog_from_its_last_day_alone() -> None:
+    early = _day_parts(date(2026, 11, 29), JOB_TIME, BACKLOG)
+    last = _day_parts(date(2026, 11, 30), JOB_TIME, [])
+    assert combine([early, last])["city"]["backlog"] == {"overdue": 0, "oldest_hk": 0.0, "mean_age_hk": 0.0}
+    assert combine([last, early])["city"]["backlog"]["overdue"] == 2
+    assert combine([]) == compute(
+        [], start=MONTH[0], end=MONTH[1], time=JOB_TIME, calendar=CALENDAR, backlog=[], backlog_at=MONTH[1]
+    )
 
 
 def test_a_recompute_with_the_same_inputs_gives_an_identical_document() -> None:

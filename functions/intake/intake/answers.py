@@ -73,6 +73,8 @@ class IndicatorSummary(BaseModel):
 
     from_: str = Field(alias="from")
     to: str
+    days: int = Field(description="How many of the range's days were stored by the nightly run and added up")
+    as_of: str | None = Field(description="The latest computation time among them (null: none stored)")
     city: dict[str, Any]
     agencies: dict[str, dict[str, Any]]
     ranking: list[dict[str, Any]]

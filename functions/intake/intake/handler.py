@@ -263,6 +263,11 @@ def attach(
 @app.get(
     "/metrics/summary",
     summary="The city's indicators over a range of WIB days (default: the last 30), aggregates only",
+    description=(
+        "The nightly snapshots of the range's days added up (counts summed, rates over the summed numerators "
+        "and denominators, times over the pooled samples; the backlog is the last stored day's). Nothing is "
+        "recomputed: today counts once the night's run has stored it."
+    ),
     tags=["public", "metrics"],
     responses={
         200: json_doc(IndicatorSummary, "The range"),

@@ -50,6 +50,10 @@ Definitions, made exact:
 - reopen_rate: `reopen` events ÷ (`close` + `auto_close` events) in the period; 0.0 without closes.
 - ranking: the agencies with at least 5 response-time samples, by rounded mean response time in working days,
   then by agency id: `{"agency_id", "response_time_mean_hk", "n"}`.
+- A range of days (`GET /metrics/summary`) is not recomputed: `combine` adds up the parts each day's
+  computation stored (its counts, samples and per-clock tallies, as of that day's `time`), so a range's rate
+  is its days' numerators over their denominators and its times are over their pooled samples; its backlog
+  is the last day's.
 - Every fraction and duration is rounded to 4 decimals; sums are taken over sorted values, agencies appear in
   id order, and an agency appears when it has any event in the period other than an internal note (or owns a
   clock stopped in it), or a backlog clock. The same inputs, in any order, give an identical document.
@@ -59,10 +63,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -270,6 +274,23 @@ def compute(
     backlog_at: datetime,
 ) -> Indicators:
     """The indicators of the period `[start, end)` as of `time` (see the module's definitions)."""
+    indicators, _ = compute_with_parts(
+        events, start=start, end=end, time=time, calendar=calendar, backlog=backlog, backlog_at=backlog_at
+    )
+    return indicators
+
+
+def compute_with_parts(
+    events: Iterable[MetricEvent],
+    *,
+    start: datetime,
+    end: datetime,
+    time: datetime,
+    calendar: WorkingCalendar,
+    backlog: Iterable[OverdueClock],
+    backlog_at: datetime,
+) -> tuple[Indicators, Parts]:
+    """`compute`, and the period's parts: what `combine` adds up into a range's figures."""
     for name, instant in (("start", start), ("end", end), ("time", time), ("backlog_at", backlog_at)):
         if instant.tzinfo is None:
             raise ValueError(f"{name} must be timezone-aware")
@@ -282,13 +303,85 @@ def compute(
     for event in known:
         if start <= event.at < end:
             _count(event, tallies, context)
+    # The parts hold each tally's sums before the backlog: a backlog is a state, added by `combine` from
+    # the range's last day only, and an agency with a backlog alone has no tally to add.
+    parts: Parts = {
+        "city": _tally_part(tallies.city),
+        "agencies": {agency: _tally_part(tallies.agencies[agency]) for agency in sorted(tallies.agencies)},
+    }
+    ages: defaultdict[str, list[float]] = defaultdict(list)
     for clock in backlog:
         age = calendar.working_days_between(clock.deadline, backlog_at)
         for tally in tallies.of(clock.agency_id):
             tally.backlog_ages.append(age)
+        if clock.agency_id is not None:
+            ages[clock.agency_id].append(age)
+    parts["backlog"] = {
+        "city": sorted(tallies.city.backlog_ages),
+        "agencies": {agency: sorted(values) for agency, values in sorted(ages.items())},
+    }
+    return _indicators(tallies), parts
 
+
+def combine(parts: Sequence[Parts]) -> Indicators:
+    """A range's figures from its days' parts (in date order): every count and sample of every day summed,
+    each rate over the summed numerators and denominators, each time over the pooled samples; the backlog is
+    the last day's (a state at 24:00 of the range's last day, not a sum). An agency appears when it had
+    activity on any day or holds a clock of the last day's backlog."""
+    tallies = _Tallies()
+    for day in parts:
+        _add(tallies.city, day["city"])
+        for agency, part in day["agencies"].items():
+            _add(tallies.agencies[agency], part)
+    if parts:
+        backlog = parts[-1]["backlog"]
+        tallies.city.backlog_ages.extend(backlog["city"])
+        for agency, ages in backlog["agencies"].items():
+            tallies.agencies[agency].backlog_ages.extend(ages)
+    return _indicators(tallies)
+
+
+def _indicators(tallies: _Tallies) -> Indicators:
     agencies = {agency: _figures(tallies.agencies[agency]) for agency in sorted(tallies.agencies)}
     return {"city": _figures(tallies.city), "agencies": agencies, "ranking": _ranking(agencies)}
+
+
+# --- parts: a period's tallies as JSON, to be added up over a range ---------------------------------------
+
+Parts = dict[str, Any]  # {"city": tally, "agencies": {id: tally}, "backlog": {"city": ages, "agencies": ...}}
+_COUNTS = (
+    "received",
+    "verified",
+    "dispositions",
+    "followed_up",
+    "completed",
+    "breaches",
+    "reopens",
+    "closes",
+)
+_SAMPLES = ("verification", "response", "resolution")
+_PER_CLOCK = ("stopped", "on_time", "unstopped_breaches")
+
+
+def _tally_part(tally: _Tally) -> dict[str, Any]:
+    return {
+        **{name: getattr(tally, name) for name in _COUNTS},
+        **{name: [list(sample) for sample in getattr(tally, name)] for name in _SAMPLES},
+        **{name: {kind.value: n for kind, n in getattr(tally, name).items()} for name in _PER_CLOCK},
+        "scores": list(tally.scores),
+    }
+
+
+def _add(tally: _Tally, part: dict[str, Any]) -> None:
+    for name in _COUNTS:
+        setattr(tally, name, getattr(tally, name) + int(part[name]))
+    for name in _SAMPLES:
+        getattr(tally, name).extend((float(hk), float(days)) for hk, days in part[name])
+    for name in _PER_CLOCK:
+        counts = getattr(tally, name)
+        for kind, n in part[name].items():
+            counts[ClockKind(kind)] += int(n)
+    tally.scores.extend(int(score) for score in part["scores"])
 
 
 def _ranking(agencies: dict[str, Figures]) -> list[RankingEntry]:

@@ -17,9 +17,17 @@ from typing import Any
 from lapor.domain.access import StaffCaller, ensure_role
 from lapor.domain.calendar import local_date
 from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
-from lapor.domain.indicators import Indicators, MetricEvent, OverdueClock, compute, day_window, range_window
+from lapor.domain.indicators import (
+    Indicators,
+    MetricEvent,
+    OverdueClock,
+    combine,
+    compute_with_parts,
+    day_window,
+)
 from lapor.domain.lifecycle import LADDER_CLOCKS, ClockKind, Role
 from lapor.domain.models import Report
+from lapor.domain.wallclock import iso
 from lapor.ports import MetricsStore, StoredSnapshot
 from lapor.services.base import Service
 from lapor.services.city_setup import CitySetupCache
@@ -39,7 +47,7 @@ class MetricsService(Service[MetricsStore]):
         now = max(self._now(), time)
         events = list(self._events(day, local_date(now)))
         backlog = list(self._backlog(end, events))
-        indicators = compute(
+        indicators, parts = compute_with_parts(
             events,
             start=start,
             end=end,
@@ -48,7 +56,7 @@ class MetricsService(Service[MetricsStore]):
             backlog=backlog,
             backlog_at=end,
         )
-        snapshot = StoredSnapshot(date=day, time=time, document=_document(day, indicators))
+        snapshot = StoredSnapshot(date=day, time=time, document=_document(day, indicators), parts=parts)
         self._store.put_snapshot(snapshot)
         return snapshot
 
@@ -69,31 +77,21 @@ class MetricsService(Service[MetricsStore]):
         return document
 
     def summary(self, first: date, last: date) -> dict[str, Any]:
-        """Public aggregates over a range of WIB days, as of now; the backlog is the last day's stored one."""
+        """Public aggregates over a range of WIB days, added up from the stored days (one read of at most
+        92 small items; nothing is recomputed): `days` says how many of the range's days were stored (today
+        is not, until the night's run). The backlog is the last stored day's."""
         if last < first:
             raise InvalidInput([FieldProblem("to", "invalid")])
         if (last - first).days + 1 > MAX_SUMMARY_DAYS:
             raise InvalidInput([FieldProblem("from", "invalid")])
-        start, end = range_window(first, last)
-        now = self._now()
-        events = list(self._events(first, min(last, local_date(now))))
-        stored = self._store.snapshot(last)
-        indicators = compute(
-            events,
-            start=start,
-            end=end,
-            time=now,
-            calendar=self._setup.get().calendar(),
-            backlog=[],
-            backlog_at=end,
-        )
-        document = _document(last, indicators)
-        if stored is not None:  # the backlog is a state at 24:00 of a day, not a sum over the range
-            _copy_backlog(stored.document, document)
+        stored = [s for s in self._store.snapshots_between(first, last) if s.parts is not None]
+        indicators = combine([s.parts for s in stored if s.parts is not None])
         return {
             "from": first.isoformat(),
             "to": last.isoformat(),
-            **{k: document[k] for k in ("city", "agencies", "ranking")},
+            "days": len(stored),
+            "as_of": iso(max(s.time for s in stored)) if stored else None,
+            **indicators,
         }
 
     def _events(self, first: date, last: date) -> Iterator[MetricEvent]:
@@ -147,11 +145,3 @@ def _owner(kind: ClockKind, agency_id: str | None) -> str | None:
 
 def _document(day: date, indicators: Indicators) -> dict[str, Any]:
     return {"date": day.isoformat(), **indicators}
-
-
-def _copy_backlog(source: dict[str, Any], target: dict[str, Any]) -> None:
-    target["city"]["backlog"] = source["city"]["backlog"]
-    for agency_id, figures in target["agencies"].items():
-        stored = source["agencies"].get(agency_id)
-        if stored is not None:
-            figures["backlog"] = stored["backlog"]

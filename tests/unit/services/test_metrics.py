@@ -72,13 +72,27 @@ def test_who_reads_a_stored_day(
         metrics.daily(DISHUB_OPERATOR, day)
 
 
-def test_the_public_summary_checks_its_range(
-    metrics: MetricsService, casework: CaseworkService, file: Callable[..., str], clock: Clock
+def test_the_public_summary_adds_up_stored_days_and_recomputes_nothing(
+    metrics: MetricsService,
+    casework: CaseworkService,
+    file: Callable[..., str],
+    clock: Clock,
+    table: InMemoryTable,
 ) -> None:
     day = a_days_work(casework, file, clock)
     clock.at += timedelta(days=1)
-    summary = metrics.summary(day, day)
-    assert summary["city"]["received"] == 2
+    assert (metrics.summary(day, day)["days"], metrics.summary(day, day)["city"]["received"]) == (0, 0)
+    metrics.compute_day(day, clock.now())
+    next_day = a_days_work(casework, file, clock)
+    metrics.compute_day(next_day, clock.now() + timedelta(days=1))
+    reads = table.writes
+    summary = metrics.summary(day, next_day)
+    assert table.writes == reads  # nothing stored: a read of the stored days only
+    assert (summary["days"], summary["city"]["received"], summary["city"]["dispositions"]) == (2, 4, 2)
+    assert summary["city"]["response_time"]["n"] == 2
+    assert summary["agencies"]["dishub"]["followed_up_rate"] == 1.0
+    file()  # activity after the night's run counts from the next night's run on
+    assert metrics.summary(day, next_day)["city"]["received"] == 4
     with pytest.raises(InvalidInput):
         metrics.summary(day, day - timedelta(days=1))
     with pytest.raises(InvalidInput):

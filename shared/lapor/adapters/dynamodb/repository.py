@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import math
+import zlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -608,34 +609,48 @@ class DynamoReportRepository:
         )
 
     def put_snapshot(self, snapshot: StoredSnapshot) -> None:
-        item = {
+        item: dict[str, Any] = {
             "pk": SNAPSHOT_PK,
             "sk": f"DAY#{snapshot.date.isoformat()}",
             "date": snapshot.date.isoformat(),
             "time": iso(snapshot.time),
             "document": json.dumps(snapshot.document, sort_keys=True, separators=(",", ":")),
         }
+        if snapshot.parts is not None:  # compressed: a busy day's samples stay far below the item limit
+            packed = zlib.compress(json.dumps(snapshot.parts, separators=(",", ":")).encode())
+            item["parts"] = base64.b64encode(packed).decode()
         self._call("put_item", {"TableName": self._table, "Item": to_item(item)})
 
     def snapshot(self, day: date) -> StoredSnapshot | None:
+        found = self._snapshots(day, day)
+        return found[0] if found else None
+
+    def snapshots_between(self, first: date, last: date) -> list[StoredSnapshot]:
+        return self._snapshots(first, last)
+
+    def _snapshots(self, first: date, last: date) -> list[StoredSnapshot]:
         items = self._query_all(
             {
                 "TableName": self._table,
-                "KeyConditionExpression": "pk = :pk AND sk = :sk",
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
                 "ExpressionAttributeValues": {
                     ":pk": value(SNAPSHOT_PK),
-                    ":sk": value(f"DAY#{day.isoformat()}"),
+                    ":first": value(f"DAY#{first.isoformat()}"),
+                    ":last": value(f"DAY#{last.isoformat()}"),
                 },
             }
         )
-        if not items:
-            return None
-        item = items[0]
-        return StoredSnapshot(
-            date=day,
-            time=datetime.fromisoformat(str(item["time"])),
-            document=json.loads(str(item["document"])),
-        )
+        return [
+            StoredSnapshot(
+                date=date.fromisoformat(str(item["date"])),
+                time=datetime.fromisoformat(str(item["time"])),
+                document=json.loads(str(item["document"])),
+                parts=json.loads(zlib.decompress(base64.b64decode(str(item["parts"]))))
+                if "parts" in item
+                else None,
+            )
+            for item in items
+        ]
 
     def city_setup(self) -> CitySetup:
         items = self._query_all(
