@@ -694,7 +694,7 @@ class SeparateDynamoDB:
 
 def serve_embedded_dynamodb(stdin: IO[str]) -> int:
     """SERVE_FLAG: serve an EmbeddedDynamoDB on 127.0.0.1 until standard input ends."""
-    from local.embedded_dynamodb import EmbeddedDynamoDB
+    from local.aws.moto_server import EmbeddedDynamoDB
 
     db = EmbeddedDynamoDB()
     db.start()

@@ -8,12 +8,12 @@ import sys
 from types import FrameType
 
 from local.banner import banner
-from local.data_dir import DataDirInUseError, resolve_data_dir
-from local.gateway import HOST, build_gateway, make_gateway_server
+from local.gateway.server import HOST, build_gateway, make_gateway_server
 from local.paths import OPENAPI_PATH
-from local.persistence import StoreError
-from local.scheduled_jobs import JobRunner
-from local.scheduler import Scheduler, SchedulerSettings, SchedulerSettingsError
+from local.persistence.data_dir import DataDirInUseError, resolve_data_dir
+from local.persistence.store import StoreError
+from local.scheduler.clock import Scheduler, SchedulerSettings, SchedulerSettingsError
+from local.scheduler.jobs import JobRunner
 from local.stack import DEFAULT_PORT, LocalBackend
 from local.template import load_template
 

@@ -14,22 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lapor.seed import load_seed, seed_items
-from local.aws_environment import apply_aws_environment
-from local.aws_resources import create_buckets, create_event_buses_and_topics
-from local.consequences import Consequences
-from local.data_dir import LOG_FILE_NAME, S3_DIR_NAME, DataDirLock, load_or_create_secret
-from local.embedded_api import EmbeddedApi
-from local.embedded_dynamodb import HOST, EmbeddedDynamoDB
-from local.embedded_s3 import EmbeddedS3, socket_transport, wsgi_transport
-from local.lambda_runtime import FunctionRegistry
-from local.mutation_log import MutationLog
+from local.aws.environment import apply_aws_environment
+from local.aws.moto_server import HOST, EmbeddedApi, EmbeddedDynamoDB
+from local.aws.resources import create_buckets, create_event_buses_and_topics
+from local.aws.s3.client import EmbeddedS3, socket_transport, wsgi_transport
+from local.aws.s3.endpoint import S3_PREFIX, S3Endpoint
+from local.aws.s3.events import S3EventNotifications
+from local.lambdas.consequences import Consequences
+from local.lambdas.runtime import FunctionRegistry
+from local.lambdas.triggers import Triggers, read_triggers
 from local.paths import SEED_PATH
-from local.persistence import StoreSummary, open_store
-from local.s3_endpoint import S3_PREFIX, S3Endpoint
-from local.s3_events import S3EventNotifications
-from local.s3_mirror import S3Mirror
+from local.persistence.data_dir import LOG_FILE_NAME, S3_DIR_NAME, DataDirLock, load_or_create_secret
+from local.persistence.s3_mirror import S3Mirror
+from local.persistence.store import StoreSummary, open_store
+from local.persistence.write_log import MutationLog
 from local.template import Template
-from local.triggers import Triggers, read_triggers
 
 DEFAULT_PORT = 3000
 PUBLIC_ENDPOINT_VARIABLE = "ATTACHMENTS_PUBLIC_ENDPOINT"
@@ -77,7 +76,8 @@ class LocalBackend:
         """Persistent on `data_dir`; in memory (seeded, with a throw-away secret) when it is None.
 
         `public_url` is the gateway's base URL (`default_base_url()` without one): every function gets
-        `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves `local.s3_endpoint`.
+        `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves
+        `local.aws.s3.endpoint`.
         """
         lock = DataDirLock(data_dir) if data_dir is not None else None
         if lock is not None:

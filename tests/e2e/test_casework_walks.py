@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jwt
 import pytest
 
-from local.dev_tokens import AUDIENCE, ISSUER, issue_token
+from local.gateway.authorizer import AUDIENCE, ISSUER, issue_token
 from tests.e2e.http_client import Api, Filed, actions, raw_request, sent
 
 if TYPE_CHECKING:

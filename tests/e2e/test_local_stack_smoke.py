@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from local.dev_tokens import verify_token
+from local.gateway.authorizer import verify_token
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStackProcess

@@ -45,10 +45,10 @@ import boto3
 import pytest
 import requests
 
-from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
-from local.data_dir import LOCK_FILE_NAME, LOG_FILE_NAME
-from local.mutation_log import Mutation, read_mutations
+from local.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
 from local.paths import OPENAPI_PATH
+from local.persistence.data_dir import LOCK_FILE_NAME, LOG_FILE_NAME
+from local.persistence.write_log import Mutation, read_mutations
 from tests.e2e.conftest import LocalStackProcess
 from tests.e2e.http_client import scheduled_event
 

@@ -18,17 +18,17 @@ from typing import Any
 
 import pytest
 
-from local import dead_letters, outbox
-from local.aws_environment import ACCOUNT_ID, REGION
-from local.consequences import MAX_ROUNDS
-from local.dev_tokens import issue_token
-from local.embedded_api import EmbeddedApi
-from local.event_patterns import UnsupportedPatternError, matches, parse_pattern
-from local.gateway import Gateway, build_gateway
-from local.http_types import IncomingRequest
+from local.aws.environment import ACCOUNT_ID, REGION
+from local.aws.event_patterns import UnsupportedPatternError, matches, parse_pattern
+from local.aws.moto_server import EmbeddedApi
+from local.gateway.authorizer import issue_token
+from local.gateway.http_types import IncomingRequest
+from local.gateway.server import Gateway, build_gateway
+from local.lambdas.consequences import MAX_ROUNDS
+from local.lambdas.triggers import read_triggers
+from local.memory_logs import dead_letters, outbox
 from local.stack import LocalBackend
 from local.template import Template, load_template
-from local.triggers import read_triggers
 from tests.integration.conftest import process_state_kept, reset_moto
 
 STANDIN_PACKAGE = "standin_events"

@@ -30,14 +30,14 @@ from aws_lambda_powertools.utilities.data_classes import S3EventBridgeNotificati
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from local import dead_letters
-from local.aws_environment import ACCOUNT_ID, DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
-from local.gateway import build_gateway, make_gateway_server
+from local.aws.environment import ACCOUNT_ID, DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
+from local.aws.s3.endpoint import MAX_UPLOAD_BODY_BYTES, S3_PREFIX
+from local.gateway.server import build_gateway, make_gateway_server
+from local.lambdas.triggers import read_triggers
+from local.memory_logs import dead_letters
 from local.paths import TEMPLATE_PATH
-from local.s3_endpoint import MAX_UPLOAD_BODY_BYTES, S3_PREFIX
 from local.stack import PUBLIC_ENDPOINT_VARIABLE, LocalBackend
 from local.template import Template, load_template
-from local.triggers import read_triggers
 from tests.integration.conftest import process_state_kept, reset_moto
 
 STANDIN_PACKAGE = "standin_s3"

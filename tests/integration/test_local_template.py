@@ -19,9 +19,9 @@ from moto import mock_aws
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.test import Client
 
-from local import outbox
-from local.aws_environment import REGION
-from local.dev_tokens import (
+from local.aws.environment import REGION
+from local.aws.moto_server import EmbeddedDynamoDB, call_wsgi_dynamodb
+from local.gateway.authorizer import (
     AUDIENCE,
     ISSUER,
     InvalidTokenError,
@@ -29,17 +29,18 @@ from local.dev_tokens import (
     issue_token,
     verify_token,
 )
-from local.embedded_dynamodb import EmbeddedDynamoDB, call_wsgi_dynamodb
-from local.gateway import MAX_BODY_BYTES, build_gateway
-from local.http_types import IncomingRequest
-from local.lambda_runtime import FunctionRegistry
-from local.mutation_log import Mutation, MutationLog, MutationLoggingMiddleware, read_mutations
-from local.persistence import open_store, scan_items
-from local.rest_event import build_rest_event
-from local.routing import RouteTable
-from local.template import ApiRoute, Template, create_tables, load_template
-from local.triggers import read_triggers
+from local.gateway.http_types import IncomingRequest
+from local.gateway.proxy import build_rest_event
+from local.gateway.routes import RouteTable
+from local.gateway.server import MAX_BODY_BYTES, build_gateway
+from local.lambdas.runtime import FunctionRegistry
+from local.lambdas.triggers import read_triggers
+from local.memory_logs import outbox
+from local.persistence.store import open_store, scan_items
+from local.persistence.write_log import Mutation, MutationLog, MutationLoggingMiddleware, read_mutations
+from local.template import ApiRoute, Template, load_template
 from tools.cfn_yaml import parse_template_text
+from tools.tables import create_tables
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 SECRET = "test-secret-0123456789abcdef0123456789"
@@ -104,7 +105,7 @@ def test_create_tables_builds_the_tables_and_indexes_of_the_template(aws_env: No
     expected = _raw_template_tables()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        assert sorted(create_tables(client, load_template(TEMPLATE_PATH))) == sorted(expected)
+        assert sorted(create_tables(client, load_template(TEMPLATE_PATH).tables())) == sorted(expected)
         for name, properties in expected.items():
             table = client.describe_table(TableName=name)["Table"]
             assert table["KeySchema"] == properties["KeySchema"]

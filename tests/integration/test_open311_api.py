@@ -132,9 +132,9 @@ Call = Callable[..., Open311Answer]
 
 @pytest.fixture
 def open311(aws: None) -> Iterator[Call]:
-    from local.context import LambdaContext
     from open311 import wiring
     from open311.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     wiring.store.cache_clear()
     wiring.open311_service.cache_clear()
@@ -166,8 +166,8 @@ def open311(aws: None) -> Iterator[Call]:
 
 @pytest.fixture
 def keys(aws: None) -> Callable[..., Answer]:
-    from local.context import LambdaContext
     from open311.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     def call(name: str, role: str = "coordinator", body: Any = None, key_id: str | None = None) -> Answer:
         event = copy.deepcopy(load_event(name, "open311"))
@@ -194,8 +194,8 @@ def api_key(keys: Callable[..., Answer]) -> str:
 
 
 def _verify(report_id: str) -> None:
-    from local.context import LambdaContext
     from routing.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     event = copy.deepcopy(load_event("post_verify", "routing"))
     event["requestContext"]["authorizer"] = {"claims": claims_of("coordinator")}
