@@ -1,45 +1,143 @@
-"""DynamoDB inside the local stack's process: moto's WSGI app under a single-threaded werkzeug server.
+"""The embedded moto server: moto's WSGI app under a single-threaded werkzeug server, for every AWS call of
+the functions and of the stack.
 
 Single-threaded on purpose: DynamoDB applies a conditional write atomically, moto applies it atomically only
-when requests are serialized (moto's own threaded servers are not). The same server answers the handlers'
-other AWS calls (EventBridge, SNS, S3, ...): `publications` watches what they publish, `middleware` logs the
-DynamoDB writes, `s3_writes` reports the S3 writes (to `local.persistence.s3_mirror`).
+when requests are serialized (moto's own threaded servers are not). DynamoDB is `local.aws.dynamodb`'s engine.
+In front of moto, each middleware watching its own requests: `DynamoDBFront` (ClientRequestToken, and the
+writes for the data folder), `S3WriteMiddleware` (S3 writes for the data folder) and `PublicationMiddleware`
+(what the functions publish).
 
-Calls from the stack itself to the embedded moto server, over its socket like any SDK call.
-
-Over the socket, not in-process: the server serializes requests, so the stack's own reads (stream records)
-and writes (event buses, topics) never interleave with a handler's request. One connection per call, closed
-after it, so that the single-threaded server is never held by an idle connection.
+The stack's own calls go over the socket too (`EmbeddedApi`), so that they never interleave with a
+function's request; one connection a call, closed after it, so that none holds the single-threaded server.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import threading
-from typing import TYPE_CHECKING, Any
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import boto3
-from botocore.config import Config
+from moto.core.model_instances import reset_model_data
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import Client
 
-from local.aws.environment import (
-    DUMMY_ACCESS_KEY_ID,
-    DUMMY_SECRET_ACCESS_KEY,
-    REGION,
-    unverified_authorization,
-)
+from local.aws.dynamodb import Change, DynamoDBEngine, install
+from local.aws.environment import ACCOUNT_ID, REGION, unverified_authorization
 from local.aws.publications import PublicationMiddleware
+from local.aws.wsgi import StartResponse, WSGIApplication, WSGIEnviron, answer_of, read_request_body
 from local.persistence.s3_mirror import S3WriteMiddleware
-from local.persistence.write_log import DYNAMODB_TARGET_PREFIX, MutationLoggingMiddleware
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 HOST = "127.0.0.1"
+DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
+TOKEN_SECONDS = 600.0  # DynamoDB keeps a transaction's ClientRequestToken for 10 minutes
+WRITE_ACTIONS = frozenset(
+    {
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "CreateTable",
+        "UpdateTable",
+        "UpdateTimeToLive",
+        "DeleteTable",
+    }
+)
+_JSON = "application/x-amz-json-1.0"
+
+WritesSink = Callable[[str, dict[str, Any], list[Change]], None]  # action, request, the items it changed
+
+
+@dataclass(frozen=True)
+class _Completed:
+    """A transaction applied under a token: what was asked, when it stops counting, and the answer."""
+
+    digest: str
+    until: float
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class DynamoDBFront:
+    """DynamoDB requests on their way to moto.
+
+    - `TransactWriteItems` with a `ClientRequestToken` (the SDK sets one, and sends the same on a retry) is
+      idempotent for 10 minutes after the first one succeeded, as in DynamoDB: the same request answers as
+      the first did and changes nothing; another request with the token is refused with
+      `IdempotentParameterMismatchException`.
+    - A successful write goes to `sink` with the items it changed (for the data folder's write log).
+    - Moto keeps every model instance it makes (for its test resets); a long-running stack lets them go.
+    """
+
+    def __init__(
+        self, app: WSGIApplication, engine: DynamoDBEngine, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.sink: WritesSink | None = None
+        self._clock = clock
+        self._tokens: OrderedDict[str, _Completed] = OrderedDict()
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if not target.startswith(DYNAMODB_TARGET_PREFIX):
+            return self.app(environ, start_response)
+        action = target.removeprefix(DYNAMODB_TARGET_PREFIX)
+        body = read_request_body(environ)
+        request: dict[str, Any] = json.loads(body or b"{}") if action in WRITE_ACTIONS else {}
+        token = request.get("ClientRequestToken") if action == "TransactWriteItems" else None
+        if isinstance(token, str):
+            answered = self._answer_again(token, body, start_response)
+            if answered is not None:
+                return answered
+        self.engine.take_changes()  # nothing a failed request changed is anyone's
+        headers: list[tuple[str, str]] = []
+
+        def keeping_headers(status: str, given: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers[:] = given
+            return start_response(status, given, exc_info)
+
+        status, chunks = answer_of(self.app, environ, keeping_headers, body)
+        reset_model_data()
+        changes = self.engine.take_changes()
+        if status.startswith("200") and action in WRITE_ACTIONS:
+            if isinstance(token, str):
+                self._tokens[token] = _Completed(
+                    _digest(body), self._clock() + TOKEN_SECONDS, headers, b"".join(chunks)
+                )
+            if self.sink is not None:
+                self.sink(action, request, changes)
+        return chunks
+
+    def _answer_again(self, token: str, body: bytes, start_response: StartResponse) -> list[bytes] | None:
+        """The first answer to a transaction under this token, or a mismatch; None: not seen (or too old)."""
+        now = self._clock()
+        while self._tokens and next(iter(self._tokens.values())).until <= now:
+            self._tokens.popitem(last=False)
+        completed = self._tokens.get(token)
+        if completed is None:
+            return None
+        if completed.digest == _digest(body):
+            start_response("200 OK", completed.headers)
+            return [completed.body]
+        error = {
+            "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+            "message": "The request uses the same client token as a previous, but non-identical request.",
+        }
+        start_response("400 Bad Request", [("Content-Type", _JSON)])
+        return [json.dumps(error).encode()]
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(json.dumps(json.loads(body), sort_keys=True).encode()).hexdigest()
 
 
 class DynamoDBCallError(RuntimeError):
@@ -51,24 +149,30 @@ class DynamoDBCallError(RuntimeError):
 
 
 class _QuietRequestHandler(MotoRequestHandler):
-    """Moto's request handler without werkzeug's one-line-per-request log."""
+    """Moto's request handler without werkzeug's one-line-per-request log, and without a traceback when the
+    client hangs up before its answer is written (an SDK's read timeout)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:
+            self.close_connection = True
 
-class EmbeddedDynamoDB:
+
+class MotoServer:
     def __init__(self) -> None:
+        self.engine = install(ACCOUNT_ID, REGION)
         self.app = DomainDispatcherApplication(create_backend_app)
-        self.middleware = MutationLoggingMiddleware(self.app)
-        self.s3_writes = S3WriteMiddleware(self.middleware)
+        self.dynamodb = DynamoDBFront(self.app, self.engine)
+        self.s3_writes = S3WriteMiddleware(self.dynamodb)
         self.publications = PublicationMiddleware(self.s3_writes)
         self._server: BaseWSGIServer = make_server(
             HOST, 0, self.publications, threaded=False, request_handler=_QuietRequestHandler
         )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="embedded-dynamodb", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-moto", daemon=True)
 
     @property
     def port(self) -> int:
@@ -87,20 +191,12 @@ class EmbeddedDynamoDB:
             self._server.shutdown()
             self._thread.join(timeout=5)
         self._server.server_close()
+        self.dynamodb.sink = None
+        self.s3_writes.sink = None
 
-    def client(self) -> DynamoDBClient:
-        return boto3.client(
-            "dynamodb",
-            endpoint_url=self.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id=DUMMY_ACCESS_KEY_ID,
-            aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY,
-            config=Config(retries={"max_attempts": 1}),
-        )
-
-    def call(self, action: str, request: dict[str, Any], *, logged: bool) -> dict[str, Any]:
-        """One DynamoDB call in-process, without a socket; `logged` sends it through the mutation log."""
-        return call_wsgi_dynamodb(self.middleware if logged else self.app, action, request)
+    def call(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
+        """One DynamoDB request in this thread (before the server serves, or from its own thread)."""
+        return call_wsgi_dynamodb(self.dynamodb, action, request)
 
 
 def call_wsgi_dynamodb(app: Any, action: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +205,7 @@ def call_wsgi_dynamodb(app: Any, action: str, request: dict[str, Any]) -> dict[s
         "/",
         data=json.dumps(request),
         headers={
-            "Content-Type": "application/x-amz-json-1.0",
+            "Content-Type": _JSON,
             "X-Amz-Target": DYNAMODB_TARGET_PREFIX + action,
             "Authorization": unverified_authorization("dynamodb", "host;x-amz-target"),
             "Host": f"dynamodb.{REGION}.amazonaws.com",
@@ -140,7 +236,7 @@ class EmbeddedApi:
     def json_call(
         self, service: str, target: str, request: dict[str, Any], *, json_version: str = "1.0"
     ) -> dict[str, Any]:
-        """A JSON-protocol call (DynamoDB, DynamoDB Streams, EventBridge); the answer as sent."""
+        """A JSON-protocol call (DynamoDB, DynamoDB Streams, EventBridge, SQS); the answer as sent."""
         headers = {
             "Content-Type": f"application/x-amz-json-{json_version}",
             "X-Amz-Target": target,

@@ -14,14 +14,14 @@ from urllib.parse import parse_qsl
 
 from local.aws.eventbridge import PendingEvents, accepted_events
 from local.aws.sns import published_notifications
-from local.memory_logs import outbox
-from local.persistence.write_log import (
+from local.aws.wsgi import (
     StartResponse,
     WSGIApplication,
     WSGIEnviron,
     answer_of,
     read_request_body,
 )
+from local.memory_logs import outbox
 
 PUT_EVENTS_TARGET = "AWSEvents.PutEvents"
 SNS_ACTIONS = frozenset({"Publish", "PublishBatch"})

@@ -1,7 +1,8 @@
 """The local stack's data folder: `.local-data/` of the checkout, or `LAPOR_DATA_DIR`.
 
-It holds the DynamoDB mutation log, the S3 objects (`s3/`, `local.persistence.s3_mirror`), the generated
-local secret and a lock, so that two processes never write the same data.
+It holds DynamoDB's snapshot and write log (`local.persistence.store`), the S3 objects (`s3/`,
+`local.persistence.s3_mirror`), the generated local secret and a lock, so that two processes never write
+the same data.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import IO
 from local.paths import DEFAULT_DATA_DIR
 
 DATA_DIR_VARIABLE = "LAPOR_DATA_DIR"
-LOG_FILE_NAME = "dynamodb.log"
 S3_DIR_NAME = "s3"
 SECRET_FILE_NAME = "secret"  # noqa: S105 - a file name
 LOCK_FILE_NAME = "lock"

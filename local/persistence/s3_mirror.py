@@ -25,7 +25,7 @@ from pathlib import Path
 from moto.core.model_instances import reset_model_data
 
 from local.aws.s3.client import EmbeddedS3, ListedObject
-from local.persistence.write_log import (
+from local.aws.wsgi import (
     StartResponse,
     WSGIApplication,
     WSGIEnviron,

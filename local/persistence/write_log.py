@@ -1,77 +1,76 @@
-"""Persistence of the embedded DynamoDB: an append-only log of the successful mutating requests.
+"""The embedded DynamoDB's write log: every successful write since the last snapshot, as its result.
 
-A WSGI middleware in front of moto writes one JSON line per successful write; at start-up the log is replayed
-in order into a fresh backend. The embedded server handles one request at a time, so the log order is the
-order in which DynamoDB applied the writes.
+One JSON object a line, flushed at once:
+
+- `{"log": <id>}` first: the snapshot names the log (and how many of its lines it holds), so that a log
+  whose lines a snapshot already holds is never applied twice;
+- `{"put": <table>, "item": <the item after the write>}` and `{"delete": <table>, "key": <its key>}` for each
+  item a request changed (a transaction: one line an item), in the order the server applied them: applying
+  them again gives the same items, however often;
+- `{"action": <CreateTable, UpdateTable, UpdateTimeToLive, DeleteTable>, "request": ...}` for the tables.
+
+Logs written before snapshots existed hold requests (`{"action": "PutItem", "request": ...}`, ...): they are
+replayed as requests, once, then compacted.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
-from moto.core.model_instances import reset_model_data
+from local.aws.dynamodb import Change, item_json, key_json
 
-DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
-MUTATING_ACTIONS = frozenset(
-    {
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "BatchWriteItem",
-        "TransactWriteItems",
-        "CreateTable",
-        "UpdateTable",
-        "UpdateTimeToLive",
-        "DeleteTable",
-    }
-)
+TABLE_ACTIONS = frozenset({"CreateTable", "UpdateTable", "UpdateTimeToLive", "DeleteTable"})
+ITEM_ACTIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
-StartResponse = Callable[..., Any]
-WSGIEnviron = dict[str, Any]
+Entry = dict[str, Any]
 
 
-class WSGIApplication(Protocol):
-    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]: ...
+def entries_for(action: str, request: dict[str, Any], changes: list[Change]) -> list[Entry]:
+    """The lines of one successful request: its table request, or what it changed."""
+    if action in TABLE_ACTIONS:
+        return [{"action": action, "request": request}]
+    return [
+        {"put": table.name, "item": item_json(item)}
+        if item is not None
+        else {"delete": table.name, "key": key_json(table, key)}
+        for table, key, item in changes
+    ]
 
 
-@dataclass(frozen=True)
-class Mutation:
-    action: str
-    request: dict[str, Any]
+class WriteLog:
+    """The log file, appended to; each request's lines are flushed together."""
 
-    def to_line(self) -> str:
-        return json.dumps({"action": self.action, "request": self.request}, separators=(",", ":")) + "\n"
-
-
-def mutating_action(target: str) -> str | None:
-    """The DynamoDB action named by an `X-Amz-Target` header when it changes data, else None."""
-    if not target.startswith(DYNAMODB_TARGET_PREFIX):
-        return None
-    action = target.removeprefix(DYNAMODB_TARGET_PREFIX)
-    return action if action in MUTATING_ACTIONS else None
-
-
-class MutationLog:
-    """The log file; each line is flushed as soon as it is written."""
-
-    def __init__(self, path: Path, *, truncate: bool = False) -> None:
+    def __init__(self, path: Path, log_id: str | None = None) -> None:
+        """A new log (which replaces what is at `path`), or with `log_id`, the one there, appended to."""
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle: IO[str] = path.open("w" if truncate else "a", encoding="utf-8")
         self._lock = threading.Lock()
-
-    def append(self, mutation: Mutation) -> None:
-        with self._lock:
-            self._handle.write(mutation.to_line())
+        self.lines = 0
+        if log_id is None:
+            self.log_id = uuid.uuid4().hex
+            self._handle: IO[str] = path.open("w", encoding="utf-8")
+            self._handle.write(json.dumps({"log": self.log_id}) + "\n")
             self._handle.flush()
+        else:
+            self.log_id = log_id
+            self._handle = path.open("a", encoding="utf-8")
+
+    def append(self, entries: list[Entry]) -> None:
+        if not entries:
+            return
+        text = "".join(json.dumps(entry, separators=(",", ":")) + "\n" for entry in entries)
+        with self._lock:
+            self._handle.write(text)
+            self._handle.flush()
+            self.lines += len(entries)
 
     def sync(self) -> None:
         with self._lock:
@@ -85,69 +84,32 @@ class MutationLog:
                 self._handle.close()
 
 
-def read_mutations(path: Path) -> Iterator[Mutation]:
-    """The log's mutations in order; a torn last line (a crash while writing) is skipped."""
+@dataclass(frozen=True)
+class LogContents:
+    log_id: str | None  # None: a log of requests, written before snapshots existed
+    entries: list[Entry]
+
+
+def read_log(path: Path) -> LogContents:
+    """The log's id and entries in order; a torn last line (a crash while writing) is left out."""
+    log_id: str | None = None
+    entries: list[Entry] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
                 entry = json.loads(line)
-                yield Mutation(action=str(entry["action"]), request=dict(entry["request"]))
-            except (ValueError, KeyError, TypeError):
+            except ValueError:
                 print(f"local: skipping unreadable line {number} of {path}", file=sys.stderr)
+                continue
+            if number == 1 and isinstance(entry, dict) and set(entry) == {"log"}:
+                log_id = str(entry["log"])
+            elif isinstance(entry, dict):
+                entries.append(entry)
+    return LogContents(log_id, entries)
 
 
-def answer_of(
-    app: WSGIApplication, environ: WSGIEnviron, start_response: StartResponse, body: bytes
-) -> tuple[str, list[bytes]]:
-    """Call a WSGI app with an already read body; its answer, read in full, and its status line."""
-    environ["wsgi.input"] = io.BytesIO(body)
-    statuses: list[str] = []
-
-    def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
-        statuses.append(status)
-        return start_response(status, headers, exc_info)
-
-    result = app(environ, recording_start_response)
-    try:
-        chunks = list(result)
-    finally:
-        close = getattr(result, "close", None)
-        if callable(close):
-            close()
-    return (statuses[-1] if statuses else ""), chunks
-
-
-class MutationLoggingMiddleware:
-    """Passes every request to moto; records the successful mutating DynamoDB ones in `sink` when set."""
-
-    def __init__(self, app: WSGIApplication, sink: Callable[[Mutation], None] | None = None) -> None:
-        self.app = app
-        self.sink = sink
-
-    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        sink = self.sink
-        action = mutating_action(str(environ.get("HTTP_X_AMZ_TARGET", "")))
-        if sink is None or action is None:
-            return self.app(environ, start_response)
-        body = read_request_body(environ)
-        status, chunks = answer_of(self.app, environ, start_response, body)
-        # moto keeps every model instance it creates (a table's deep copy per transaction item, for its own
-        # rollback) for its test resets; a long-running stack must let them go.
-        reset_model_data()
-        if status.startswith("200"):
-            sink(Mutation(action=action, request=json.loads(body or b"{}")))
-        return chunks
-
-
-def read_request_body(environ: WSGIEnviron) -> bytes:
-    stream = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH")
-    if length:
-        data: bytes = stream.read(int(length))
-        return data
-    if environ.get("wsgi.input_terminated"):
-        rest: bytes = stream.read()
-        return rest
-    return b""
+def logged_writes(path: Path) -> Iterator[tuple[int, Entry]]:
+    """The log's entries with their line numbers (the header is line 1)."""
+    yield from enumerate(read_log(path).entries, start=2)

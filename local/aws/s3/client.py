@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 from werkzeug.test import Client
 
 from local.aws.environment import REGION, unverified_authorization
-from local.persistence.write_log import WSGIApplication
+from local.aws.wsgi import WSGIApplication
 
 TIMEOUT_SECONDS = 30
 S3_NAMESPACE = "{http://s3.amazonaws.com/doc/2006-03-01/}"
