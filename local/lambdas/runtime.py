@@ -3,6 +3,10 @@
 A function's module is imported on its first invocation, with the function's code folder and `shared/` (the
 layer) on `sys.path` and its environment variables set; a module that fails to import is tried again on the
 next invocation, so a handler written while the stack runs is picked up.
+
+Each function has its own copy of its code's and the layer's modules, as it has its own process in Lambda:
+what they build when imported (Powertools' Logger and Metrics name their `service` from
+POWERTOOLS_SERVICE_NAME then, clients and caches) is the function's own. Third-party packages are shared.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import importlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from local.paths import SHARED_DIR
@@ -45,6 +52,8 @@ class LocalFunction:
         }
         self._lock = INVOCATION_LOCK
         self._handler: Handler | None = None
+        self._packages = _top_level_modules(SHARED_DIR) | _top_level_modules(spec.code_dir)
+        self._modules: dict[str, ModuleType] = {}  # the function's own copies of them, between invocations
 
     @property
     def name(self) -> str:
@@ -65,14 +74,42 @@ class LocalFunction:
             # The environment is process-wide: the variables one function has and another lacks are those
             # its modules read at import (POWERTOOLS_SERVICE_NAME), so setting them here is enough.
             os.environ.update(self.environment)
-            if self._handler is None:
-                self._handler = self._load_handler()
-            context = LambdaContext(
-                function_name=self.spec.logical_id,
-                memory_limit_in_mb=self.spec.memory_mb,
-                timeout_seconds=self.spec.timeout_seconds,
-            )
-            return self._handler(event, context)
+            with self._own_modules():
+                if self._handler is None:
+                    self._handler = self._load_handler()
+                context = LambdaContext(
+                    function_name=self.spec.logical_id,
+                    memory_limit_in_mb=self.spec.memory_mb,
+                    timeout_seconds=self.spec.timeout_seconds,
+                )
+                return self._handler(event, context)
+
+    @contextmanager
+    def _own_modules(self) -> Iterator[None]:
+        """The function's modules of its code and the layer in `sys.modules` while it runs, no one else's."""
+        others = {name: module for name, module in sys.modules.items() if self._owns(name)}
+        for name in others:
+            del sys.modules[name]
+        sys.modules.update(self._modules)
+        try:
+            yield
+        finally:
+            self._modules = {name: module for name, module in sys.modules.items() if self._owns(name)}
+            for name in self._modules:
+                del sys.modules[name]
+            sys.modules.update(others)
+
+    def _owns(self, module_name: str) -> bool:
+        return module_name.partition(".")[0] in self._packages
+
+
+def _top_level_modules(folder: Path) -> frozenset[str]:
+    """The packages and modules a folder on `sys.path` holds."""
+    if not folder.is_dir():
+        return frozenset()
+    return frozenset(
+        path.stem for path in folder.iterdir() if path.suffix == ".py" or (path / "__init__.py").is_file()
+    )
 
 
 class FunctionRegistry:

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from local.gateway.authorizer import verify_token
+from local.template import load_template
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStackProcess
@@ -140,3 +141,20 @@ def test_data_survives_a_restart(start_stack: Callable[[Path], LocalStackProcess
     assert len({item["code"] for item in categories}) == len(categories), "the seed was loaded twice"
     # The replayed and compacted writes are not stream records anyone is told about again.
     assert requests.get(f"{base_url}/_local/outbox", timeout=TIMEOUT).json()["items"] == []
+
+
+def test_each_functions_log_lines_carry_its_own_service(stack: str, stack_process: LocalStackProcess) -> None:
+    filed = requests.post(f"{stack}/reports", json=NEW_REPORT, timeout=TIMEOUT)
+    assert filed.status_code == 201, filed.text
+    requests.post(f"{stack}/reports/{filed.json()['id']}/access", json={}, timeout=TIMEOUT)
+    services = {
+        function.logical_id: function.environment.get("POWERTOOLS_SERVICE_NAME")
+        for function in load_template().functions().values()
+    }
+    logged: dict[str, set[str]] = {}
+    for line in stack_process.stdout_path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("{") and '"function_name"' in line:
+            entry = json.loads(line)
+            logged.setdefault(entry["function_name"], set()).add(entry["service"])
+    assert len(logged) >= 3, logged  # intake, the stream consumer, the notifier at least
+    assert logged == {name: {services[name]} for name in logged}

@@ -8,7 +8,6 @@ One in-memory stack for the module, on a small template with stand-in handlers w
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from local.memory_logs import dead_letters, outbox
 from local.stack import LocalBackend
 from local.template import Template, load_template
 from tests.integration.conftest import process_state_kept, reset_moto
+from tests.integration.standin_records import RECEIVED
 
 STANDIN_PACKAGE = "standin_events"
 STREAM_FILTERS = [
@@ -164,7 +164,7 @@ import os
 
 import boto3
 
-RECEIVED = {"writer": [], "stream": [], "audit": [], "notify": [], "other": []}
+from tests.integration.standin_records import RECEIVED
 _clients = {}
 PING_PONG_LAST = 25
 
@@ -259,9 +259,7 @@ class Stack:
 
     @property
     def received(self) -> dict[str, list[dict[str, Any]]]:
-        module = sys.modules[f"{STANDIN_PACKAGE}.handlers"]
-        received: dict[str, list[dict[str, Any]]] = module.RECEIVED
-        return received
+        return RECEIVED
 
     def post(self, path: str, body: Any, headers: list[tuple[str, str]] | None = None) -> Any:
         request = IncomingRequest(
@@ -314,9 +312,7 @@ def events_stack(stack: Stack) -> Stack:
     stack.backend.consequences.run()
     outbox.clear()
     dead_letters.clear()
-    if f"{STANDIN_PACKAGE}.handlers" in sys.modules:
-        for received in stack.received.values():
-            received.clear()
+    RECEIVED.clear()
     return stack
 
 
