@@ -83,7 +83,7 @@ class DynamoDBFront:
         self.app = app
         self.engine = engine
         self.sink: WritesSink | None = None
-        self._clock = clock
+        self.clock = clock
         self._tokens: OrderedDict[str, _Completed] = OrderedDict()
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -111,7 +111,7 @@ class DynamoDBFront:
         if status.startswith("200") and action in WRITE_ACTIONS:
             if isinstance(token, str):
                 self._tokens[token] = _Completed(
-                    _digest(body), self._clock() + TOKEN_SECONDS, headers, b"".join(chunks)
+                    _digest(body), self.clock() + TOKEN_SECONDS, headers, b"".join(chunks)
                 )
             if self.sink is not None:
                 self.sink(action, request, changes)
@@ -119,7 +119,7 @@ class DynamoDBFront:
 
     def _answer_again(self, token: str, body: bytes, start_response: StartResponse) -> list[bytes] | None:
         """The first answer to a transaction under this token, or a mismatch; None: not seen (or too old)."""
-        now = self._clock()
+        now = self.clock()
         while self._tokens and next(iter(self._tokens.values())).until <= now:
             self._tokens.popitem(last=False)
         completed = self._tokens.get(token)
