@@ -157,6 +157,12 @@ class IndexedTable(Table):
         self._sorted = None
         self._candidates = None
 
+    def __len__(self) -> int:
+        """The item count (DescribeTable's, which the stream reader asks for after every request) without
+        counting every partition."""
+        base = (self._sorted or {}).get(None)
+        return len(base.placed) if base is not None else super().__len__()
+
     def forget_sorted(self) -> None:
         """The indexes changed (UpdateTable): rebuilt on first use."""
         self._sorted = None

@@ -3,7 +3,8 @@ reads DynamoDB Streams (DescribeTable, DescribeStream, GetShardIterator, GetReco
 
 The reader keeps, for each shard, where it stopped (the shard iterator of its last GetRecords). At start-up
 every shard is positioned at LATEST, so what the start-up wrote (seed, replay, compaction) is never
-delivered; a shard that appears later (a table created anew) is read from its start (TRIM_HORIZON).
+delivered. The streams and shards are described then, and again only after a call failed (the stack creates
+its tables once); a shard seen for the first time then is read from its start (TRIM_HORIZON).
 
 Deliver table stream records to the template's `Type: DynamoDB` functions, as Lambda's event source
 mapping does: FilterCriteria first, then batches of BatchSize per shard, in order.
@@ -89,15 +90,14 @@ class StreamReader:
         self._api = api
         self._tables = sorted(set(table_names))
         self._positions: dict[ShardKey, str | None] = {}  # None: a closed shard, read to its end
+        self._shards: dict[str, list[ShardKey]] = {}  # by table, as last described
 
     def start_at_latest(self) -> None:
         """Skip everything written so far."""
         self._positions.clear()
+        self._shards.clear()
         for table in self._tables:
-            stream_arn = self._stream_arn(table)
-            if stream_arn is None:
-                continue
-            for shard_id in self._shard_ids(stream_arn):
+            for stream_arn, shard_id in self._described(table):
                 self._positions[(stream_arn, shard_id)] = self._iterator(stream_arn, shard_id, "LATEST")
 
     def read_new(self) -> list[StreamRecord]:
@@ -105,14 +105,20 @@ class StreamReader:
         records: list[StreamRecord] = []
         for table in self._tables:
             try:
-                stream_arn = self._stream_arn(table)
-                if stream_arn is None:
-                    continue
-                for shard_id in self._shard_ids(stream_arn):
+                shards = self._shards[table] if table in self._shards else self._described(table)
+                for stream_arn, shard_id in shards:
                     records += self._read_shard(table, stream_arn, shard_id)
             except EmbeddedApiError as error:
+                self._shards.pop(table, None)
                 print(f"local: could not read the stream of {table}: {error}", file=sys.stderr)
         return records
+
+    def _described(self, table: str) -> list[ShardKey]:
+        stream_arn = self._stream_arn(table)
+        self._shards[table] = (
+            [] if stream_arn is None else [(stream_arn, s) for s in self._shard_ids(stream_arn)]
+        )
+        return self._shards[table]
 
     def _read_shard(self, table: str, stream_arn: str, shard_id: str) -> list[StreamRecord]:
         key = (stream_arn, shard_id)
@@ -131,6 +137,7 @@ class StreamReader:
                     file=sys.stderr,
                 )
                 self._positions[key] = self._iterator(stream_arn, shard_id, "LATEST")
+                self._shards.pop(table, None)
                 return records
             raw_records = answer.get("Records") or []
             records += [

@@ -5,7 +5,8 @@ Retries happen at once, not with AWS's back-off, and are bounded locally: a stre
 `MaximumRetryAttempts` (or -1, "until the record expires") gets `DEFAULT_STREAM_RETRIES`; a rule without a
 `RetryPolicy` gets `DEFAULT_EVENT_RETRIES` (what Lambda's asynchronous invocation does by default); no
 trigger gets more than `MAX_LOCAL_RETRIES`. A rule's Pattern may name template resources (`!Ref
-AttachmentsBucket`): they are resolved as the functions' environment is.
+AttachmentsBucket`): they are resolved as the functions' environment is. Patterns (a rule's, and a stream's
+FilterCriteria, which are written the same way) are read and matched by moto's EventBridge.
 
 Invoke a function for a trigger (a stream batch, an event): failures are reported, not raised.
 
@@ -15,12 +16,15 @@ answer 502: the stack keeps serving while the functions are being written.
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from local.aws.event_patterns import UnsupportedPatternError, matches, parse_pattern
+from moto.events.exceptions import InvalidEventPatternException
+from moto.events.models import EventPattern
+
 from local.lambdas.runtime import FunctionRegistry
 from local.template import FunctionEvent, Template
 
@@ -30,6 +34,44 @@ DEFAULT_EVENT_RETRIES = 2
 MAX_LOCAL_RETRIES = 10
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 DEFAULT_BUS = "default"
+MATCHERS = frozenset(
+    {"prefix", "suffix", "equals-ignore-case", "exists", "anything-but", "numeric", "cidr", "wildcard"}
+)
+
+
+def parse_pattern(value: Any) -> dict[str, Any]:
+    """A pattern from the template (a JSON string in FilterCriteria, an object in an EventBridgeRule), as
+    EventBridge reads it; ValueError for one it refuses, or whose matcher it does not know."""
+    try:
+        pattern = json.loads(value) if isinstance(value, str) else value
+    except ValueError as error:
+        raise ValueError(f"its pattern is not JSON: {error}") from error
+    if not isinstance(pattern, dict):
+        raise ValueError("its pattern is not a JSON object")
+    try:
+        EventPattern.load(json.dumps(pattern))
+    except InvalidEventPatternException as error:
+        raise ValueError(f"its pattern is refused: {error.message}") from error
+    _check_matchers(pattern)
+    return pattern
+
+
+def _check_matchers(pattern: dict[str, Any]) -> None:
+    """Moto takes an unknown matcher (a typo) for a match; EventBridge refuses the pattern."""
+    for key, value in pattern.items():
+        if key == "$or" and isinstance(value, list):
+            for alternative in value:
+                _check_matchers(alternative if isinstance(alternative, dict) else {})
+        elif isinstance(value, dict):
+            _check_matchers(value)
+        elif isinstance(value, list):
+            for matcher in value:
+                if isinstance(matcher, dict) and (len(matcher) != 1 or next(iter(matcher)) not in MATCHERS):
+                    raise ValueError(f"its pattern has an unknown matcher: {json.dumps(matcher)}")
+
+
+def matches(pattern: dict[str, Any], event: Any) -> bool:
+    return EventPattern(None, pattern).matches_event(event)
 
 
 def bus_name(name_or_arn: Any) -> str:
@@ -84,7 +126,7 @@ def read_triggers(template: Template) -> Triggers:
     for event in template.function_events("DynamoDB"):
         try:
             trigger = _stream_trigger(template, event)
-        except (UnsupportedPatternError, ValueError) as error:
+        except ValueError as error:
             problems.append(f"{event.function_id}.{event.event_name} is not run: {error}")
             continue
         if trigger is not None:
@@ -92,7 +134,7 @@ def read_triggers(template: Template) -> Triggers:
     for event in template.function_events("EventBridgeRule"):
         try:
             rule = _rule_trigger(template, event)
-        except (UnsupportedPatternError, ValueError) as error:
+        except ValueError as error:
             problems.append(f"{event.function_id}.{event.event_name} is not run: {error}")
             continue
         if rule is not None:
