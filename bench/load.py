@@ -83,7 +83,7 @@ BASELINE_ITEM_BYTES: Final = 1000
 SERVE_FLAG: Final = "--serve-embedded-dynamodb"
 PROXY_VARIABLES: Final = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 KECAMATAN: Final = ("Baros", "Cibeureum", "Cikole", "Citamiang", "Gunungpuyuh", "Lembursitu", "Warudoyong")
-_REQUEST_LINE: Final = re.compile(r"^local: [A-Z]+ \S+ -> \d{3} \(\d+ ms\)$")
+_REQUEST_LINE: Final = re.compile(r"^local: [A-Z]+ \S+ -> \d{3} \(\d+ ms(, the client had gone)?\)$")
 
 # Routes as reported, and the answers each may give under this load.
 CATEGORIES: Final = "GET /categories (setup)"
@@ -173,8 +173,10 @@ class LocalStack(StackProcess):
         except StackProcessError as error:
             raise StackError(str(error)) from error
 
-    def stop(self, timeout: float = STACK_STOP_SECONDS) -> int | None:
-        return super().stop(timeout)
+    def stop(
+        self, timeout: float = STACK_STOP_SECONDS, signals: tuple[int, ...] = (signal.SIGINT,)
+    ) -> int | None:
+        return super().stop(timeout, signals)
 
     def tail(self, characters: int = 2000) -> str:
         """The end of the stack's stderr (its stdout holds the functions' JSON logs)."""

@@ -92,15 +92,19 @@ class StackProcess:
             f"GET /health did not answer 200 within {timeout:.0f} s:\n{self.output_tail()}"
         )
 
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int | None:
-        """Ctrl-C, as a developer stops it (a kill after `timeout`); the exit code, None if not running."""
+    def stop(
+        self, timeout: float = STOP_TIMEOUT_SECONDS, signals: tuple[int, ...] = (signal.SIGINT,)
+    ) -> int | None:
+        """Ctrl-C, as a developer stops it (or the `signals` given, in a row; a kill after `timeout`); the
+        exit code, None if not running."""
         process, self._process = self._process, None
         if process is None:
             return None
         started = time.monotonic()
         self.killed = False
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            for number in signals:
+                process.send_signal(number)
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

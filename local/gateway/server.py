@@ -10,13 +10,15 @@ limit and S3's error shape.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from local.aws.s3.endpoint import MAX_UPLOAD_BODY_BYTES, S3Endpoint, is_s3_path
 from local.gateway.authorizer import InvalidTokenError, bearer_token, verify_token
@@ -164,6 +166,10 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             self.rfile.readline()
 
     def _handle(self) -> None:
+        with cast(GatewayServer, self.server).answering():
+            self._answer()
+
+    def _answer(self) -> None:
         started = time.monotonic()
         gateway = cast(GatewayServer, self.server).gateway
         if gateway is None:  # bound, the stack still starting
@@ -191,6 +197,18 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             protocol=self.request_version,
         )
         response = gateway.handle(request)
+        gone = ""
+        try:
+            self._write(response)
+        except ConnectionError:
+            self.close_connection = True
+            gone = ", the client had gone"
+        elapsed_ms = (time.monotonic() - started) * 1000
+        print(
+            f"local: {self.command} {path} -> {response.status} ({elapsed_ms:.0f} ms{gone})", file=sys.stderr
+        )
+
+    def _write(self, response: OutgoingResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -201,8 +219,6 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
-        elapsed_ms = (time.monotonic() - started) * 1000
-        print(f"local: {self.command} {path} -> {response.status} ({elapsed_ms:.0f} ms)", file=sys.stderr)
 
     # Every method reaches the route table (API Gateway's answer to a method a resource lacks), TRACE too.
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_QUERY = _handle
@@ -220,10 +236,33 @@ class GatewayServer(ThreadingHTTPServer):
     def __init__(self, port: int, gateway: Gateway | None = None) -> None:
         super().__init__((HOST, port), GatewayRequestHandler)
         self.gateway = gateway
+        self._answering = 0
+        self._idle = threading.Condition()
 
     @property
     def base_url(self) -> str:
         return f"http://{HOST}:{self.server_port}"
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around each request: the stack stops only once those in progress have been answered."""
+        with self._idle:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._answering -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._answering == 0, timeout)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up before its answer is written is no error of the stack's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def make_gateway_server(port: int, gateway: Gateway | None = None) -> GatewayServer:

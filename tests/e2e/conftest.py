@@ -8,6 +8,7 @@ run when a test posts to `/_local/jobs/{name}`. A test that wants the scheduler 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -35,8 +36,10 @@ class LocalStackProcess(StackProcess):
         except StackProcessError as error:
             pytest.fail(str(error))
 
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int | None:
-        exit_code = super().stop(timeout)
+    def stop(
+        self, timeout: float = STOP_TIMEOUT_SECONDS, signals: tuple[int, ...] = (signal.SIGINT,)
+    ) -> int | None:
+        exit_code = super().stop(timeout, signals)
         if self.killed:
             pytest.fail(f"the local stack did not stop on Ctrl-C:\n{self.output_tail()}")
         return exit_code
