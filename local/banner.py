@@ -70,7 +70,10 @@ def banner(
     if store.fresh:
         data_state = "new, seeded from seed/sukabumi.json"
     else:
-        data_state = f"{store.item_count} items restored"
+        data_state = (
+            f"{store.item_count} items restored in {store.seconds:.1f} s, "
+            f"{store.replayed} logged writes applied"
+        )
     lines = [
         "",
         "Lapor local stack is up.",

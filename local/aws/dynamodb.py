@@ -418,6 +418,16 @@ class DynamoDBEngine(DynamoDBBackend):
     def indexed_tables(self) -> list[IndexedTable]:
         return [table for table in self.tables.values() if isinstance(table, IndexedTable)]
 
+    def trim_streams(self, keep: int) -> None:
+        """Let each stream's oldest records go, but the last `keep` (DynamoDB keeps them 24 hours; moto,
+        for ever, in memory). Sequence numbers and shard iterators past them stay as they were."""
+        for table in self.indexed_tables():
+            shard = table.stream_shard
+            if shard is not None and len(shard.items) > keep:
+                gone = len(shard.items) - keep
+                del shard.items[:gone]
+                shard.starting_sequence_number += gone
+
     def take_changes(self) -> list[Change]:
         """Every key changed since the last call, table by table, with its item now (None: deleted)."""
         return [(table, key, item) for table in self.indexed_tables() for key, item in table.take_changes()]

@@ -38,6 +38,7 @@ from local.persistence.s3_mirror import S3WriteMiddleware
 HOST = "127.0.0.1"
 DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
 TOKEN_SECONDS = 600.0  # DynamoDB keeps a transaction's ClientRequestToken for 10 minutes
+STREAM_RECORDS_KEPT = 10_000  # a stream's last records (the stack reads them after every request)
 WRITE_ACTIONS = frozenset(
     {
         "PutItem",
@@ -74,7 +75,8 @@ class DynamoDBFront:
       the first did and changes nothing; another request with the token is refused with
       `IdempotentParameterMismatchException`.
     - A successful write goes to `sink` with the items it changed (for the data folder's write log).
-    - Moto keeps every model instance it makes (for its test resets); a long-running stack lets them go.
+    - Moto keeps every model instance it makes (for its test resets) and every stream record; a
+      long-running stack lets them go (all but each stream's last `STREAM_RECORDS_KEPT`).
     """
 
     def __init__(
@@ -109,6 +111,7 @@ class DynamoDBFront:
         reset_model_data()
         changes = self.engine.take_changes()
         if status.startswith("200") and action in WRITE_ACTIONS:
+            self.engine.trim_streams(STREAM_RECORDS_KEPT)
             if isinstance(token, str):
                 self._tokens[token] = _Completed(
                     _digest(body), self.clock() + TOKEN_SECONDS, headers, b"".join(chunks)
@@ -150,7 +153,10 @@ class DynamoDBCallError(RuntimeError):
 
 class _QuietRequestHandler(MotoRequestHandler):
     """Moto's request handler without werkzeug's one-line-per-request log, and without a traceback when the
-    client hangs up before its answer is written (an SDK's read timeout)."""
+    client hangs up before its answer is written (an SDK's read timeout); without Nagle's algorithm, which
+    holds the body of each answer until the headers are acknowledged (as the gateway's)."""
+
+    disable_nagle_algorithm = True
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None

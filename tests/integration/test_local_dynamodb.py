@@ -528,12 +528,6 @@ def test_a_cancelled_transaction_leaves_no_trace_and_every_item_as_it_was(pair: 
     assert in_queue.body["Items"] == []
 
 
-def _engine_table(pair: Pair, name: str) -> IndexedTable:
-    table = pair.engine_backend.get_table(name)
-    assert isinstance(table, IndexedTable)
-    return table
-
-
 def test_a_query_hands_moto_at_most_limit_plus_one_items_of_a_large_partition(
     pair: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -681,10 +675,31 @@ def test_changes_are_taken_once_with_the_items_as_they_are(pair: Pair) -> None:
     ]
     assert changes == [(APP, "REPORT#1", "2"), (APP, "REPORT#2", None)]
     assert engine.take_changes() == []
-    assert (
-        _engine_table(pair, APP).current(
-            (key := _engine_table(pair, APP).key_of({"pk": _s("REPORT#1"), "sk": _s("R")})) or (None, None)
+
+
+def test_a_stream_keeps_its_last_records_and_their_sequence_numbers(pair: Pair) -> None:
+    def records(iterator_type: str) -> tuple[list[str], Any]:
+        arn = pair.engine.call("DescribeTable", {"TableName": APP}).body["Table"]["LatestStreamArn"]
+        arn = arn.replace("<region>", ENGINE_REGION)
+        shard = pair.engine.call("DescribeStream", {"StreamArn": arn}, "streams").body["StreamDescription"]
+        request = {
+            "StreamArn": arn,
+            "ShardId": shard["Shards"][0]["ShardId"],
+            "ShardIteratorType": iterator_type,
+        }
+        iterator = pair.engine.call("GetShardIterator", request, "streams").body["ShardIterator"]
+        answer = pair.engine.call(
+            "GetRecords", {"ShardIterator": iterator.replace("<region>", ENGINE_REGION)}, "streams"
         )
-        is not None
-    )  # type: ignore[arg-type]
-    assert key is not None
+        sequence = [record["dynamodb"]["SequenceNumber"] for record in answer.body["Records"]]
+        return sequence, answer.body["NextShardIterator"].replace("<region>", ENGINE_REGION)
+
+    for number in range(8):
+        pair.engine.call("PutItem", {"TableName": APP, "Item": {"pk": _s(f"REPORT#{number}"), "sk": _s("R")}})
+    everything, _ = records("TRIM_HORIZON")
+    pair.engine_backend.trim_streams(5)
+    kept, after = records("TRIM_HORIZON")
+    assert kept == everything[-5:]
+    pair.engine.call("PutItem", {"TableName": APP, "Item": {"pk": _s("REPORT#9"), "sk": _s("R")}})
+    new = pair.engine.call("GetRecords", {"ShardIterator": after}, "streams").body["Records"]
+    assert [record["dynamodb"]["SequenceNumber"] for record in new] == [str(int(everything[-1]) + 1)]
