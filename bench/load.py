@@ -63,7 +63,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.stack_process import StackProcess, StackProcessError
+from tools.stack_process import StackProcess, StackProcessError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -157,7 +157,7 @@ class StackError(RuntimeError):
 
 class LocalStack(StackProcess):
     """`python -m local` in a child process on a free port of 127.0.0.1 and its own data folder
-    (`local.stack_process`), without the environment's proxies."""
+    (`tools.stack_process`), without the environment's proxies."""
 
     def __init__(self, work_dir: Path) -> None:
         super().__init__(

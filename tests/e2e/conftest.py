@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from local.stack_process import START_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS, StackProcess, StackProcessError
 from tests.e2e.http_client import Api
+from tools.stack_process import START_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS, StackProcess, StackProcessError
 
 
 class LocalStackProcess(StackProcess):
-    """`python -m local` in a subprocess (`local.stack_process`); its stdout and stderr go to files beside
+    """`python -m local` in a subprocess (`tools.stack_process`); its stdout and stderr go to files beside
     the data folder. A stack that does not start, or does not stop on Ctrl-C, fails the test."""
 
     def __init__(self, data_dir: Path, environment: Mapping[str, str] | None = None) -> None:

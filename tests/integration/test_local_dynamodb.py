@@ -550,29 +550,17 @@ def test_a_query_hands_moto_at_most_limit_plus_one_items_of_a_large_partition(
         return found
 
     monkeypatch.setattr(IndexedTable, "all_items", counting)
-    first = pair.engine.call(
-        "Query",
-        {
-            "TableName": APP,
-            "IndexName": "queue-index",
-            "KeyConditionExpression": "queue_pk = :q",
-            "ExpressionAttributeValues": {":q": _s("ALL")},
-            "Limit": 25,
-        },
-    )
+    queue = {
+        "TableName": APP,
+        "IndexName": "queue-index",
+        "KeyConditionExpression": "queue_pk = :q",
+        "ExpressionAttributeValues": {":q": _s("ALL")},
+        "Limit": 25,
+    }
+    first = pair.engine.call("Query", queue)
     assert [item["queue_sk"]["S"] for item in first.body["Items"]] == [f"0#{n:05d}" for n in range(25)]
-    pair.engine.call(
-        "Query",
-        {
-            "TableName": APP,
-            "IndexName": "queue-index",
-            "KeyConditionExpression": "queue_pk = :q",
-            "ExpressionAttributeValues": {":q": _s("ALL")},
-            "Limit": 25,
-            "ExclusiveStartKey": first.body["LastEvaluatedKey"],
-            "ScanIndexForward": False,
-        },
-    )
+    backwards = {**queue, "ExclusiveStartKey": first.body["LastEvaluatedKey"], "ScanIndexForward": False}
+    pair.engine.call("Query", backwards)
     day = pair.engine.call(
         "Query",
         {

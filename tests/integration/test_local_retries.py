@@ -19,16 +19,10 @@ from local.gateway.http_types import IncomingRequest
 from local.gateway.server import build_gateway
 from local.stack import LocalBackend
 from local.template import load_template
+from tests.e2e.http_client import new_report
 from tests.integration.conftest import process_state_kept, reset_moto
 
 TABLE = "AppTable"
-REPORT = {
-    "type": "complaint",
-    "title": "Lampu jalan mati",
-    "description": "Lampu penerangan jalan di depan sekolah mati sejak seminggu.",
-    "category": "pju",
-    "reporter": {"name": "Siti", "email": "siti@example.id"},
-}
 
 
 class Clock:
@@ -129,7 +123,7 @@ def test_a_filing_whose_transaction_answer_is_lost_files_one_report(tmp_path: Pa
                     "POST",
                     "/reports",
                     headers=[("Content-Type", "application/json")],
-                    body=json.dumps(REPORT).encode(),
+                    body=json.dumps(new_report()).encode(),
                 )
             )
             reports = [

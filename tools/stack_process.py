@@ -1,4 +1,4 @@
-"""`python -m local` in a subprocess, as a developer runs it: for the end-to-end tests and the load benchmark.
+"""`python -m local` in a subprocess, as a developer runs it: for the end-to-end tests and the benchmarks.
 
 It listens on a free port (`PORT=0`; the banner names the address), keeps its data in `data_dir`, runs no
 scheduled job on the real clock (`LAPOR_SCHEDULER=off`, unless `environment` says otherwise), and writes its
