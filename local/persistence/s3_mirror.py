@@ -2,9 +2,9 @@
 
 A WSGI middleware in front of moto (`S3WriteMiddleware`) sees each S3 request that may change a bucket (PUT,
 POST, DELETE, signed for `s3`: uploads, the functions' put_object, delete_object, delete_objects, copies,
-multipart uploads) and, once moto has applied it, has the mirror bring that bucket's folder up to date with
-a listing of the bucket: new or changed objects are written, vanished ones removed. The embedded server
-handles one request at a time, so the folder follows moto's order of writes.
+multipart uploads) and, once moto has applied it, has the mirror bring that bucket's folder up to date: the
+one object a PUT or DELETE of an object changed, else whatever a listing of the bucket shows new, changed or
+vanished. The embedded server handles one request at a time, so the folder follows moto's order of writes.
 
 Layout: `s3/<bucket>/<sha256 of the key>.json` (the key and the headers S3 stores with the object) beside
 `<same>.object` (its bytes). The bytes are written first and each file replaced whole, so that a crash never
@@ -38,20 +38,23 @@ WRITE_METHODS = frozenset({"PUT", "POST", "DELETE"})
 DESCRIPTION_SUFFIX = ".json"
 BYTES_SUFFIX = ".object"
 
-WriteSink = Callable[[str, str | None], None]  # the bucket, and the key a plain PUT wrote
+WriteSink = Callable[[str, str | None, str | None], None]  # the bucket, and a key one object PUT or DELETE
+#                                                          changed, with its method
 
 
-def s3_write(environ: WSGIEnviron) -> tuple[str, str | None] | None:
-    """(bucket, key of a plain object PUT or None) when a request may change a bucket's objects."""
-    if environ.get("REQUEST_METHOD") not in WRITE_METHODS:
+def s3_write(environ: WSGIEnviron) -> tuple[str, str | None, str | None] | None:
+    """(bucket, key, method) of a request that may change a bucket's objects: the key and method when it
+    puts or deletes that one object (`None, None` for the others: a batch delete, a multipart upload...)."""
+    method = environ.get("REQUEST_METHOD")
+    if method not in WRITE_METHODS:
         return None
     if S3_SCOPE not in str(environ.get("HTTP_AUTHORIZATION", "")):
         return None
     bucket, _, key = str(environ.get("PATH_INFO", "")).lstrip("/").partition("/")
     if not bucket:
         return None
-    plain_put = environ["REQUEST_METHOD"] == "PUT" and key and not environ.get("QUERY_STRING")
-    return bucket, key if plain_put else None
+    one_object = method in ("PUT", "DELETE") and key and not environ.get("QUERY_STRING")
+    return (bucket, key, str(method)) if one_object else (bucket, None, None)
 
 
 class S3WriteMiddleware:
@@ -126,9 +129,19 @@ class S3Mirror:
         for bucket in buckets:
             self._known[bucket] = self._s3.list_objects(bucket) or {}
 
-    def refresh(self, bucket: str, written_key: str | None) -> None:
-        """Bring the bucket's folder up to date with moto after a write to it."""
+    def refresh(self, bucket: str, key: str | None = None, method: str | None = None) -> None:
+        """Bring the bucket's folder up to date with moto after a write to it: the one object a PUT or a
+        DELETE changed, else whatever a listing of the bucket shows changed."""
         folder = self.root / bucket
+        if key is not None and bucket in self._known:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = self._save(folder, bucket, key) if method == "PUT" else None
+            if saved is None:
+                self._remove(folder, key)
+                self._known[bucket].pop(key, None)
+            else:
+                self._known[bucket][key] = saved
+            return
         listed = self._s3.list_objects(bucket)
         if listed is None:  # the bucket was deleted
             shutil.rmtree(folder, ignore_errors=True)
@@ -136,21 +149,24 @@ class S3Mirror:
             return
         folder.mkdir(parents=True, exist_ok=True)
         before = self._known.get(bucket, {})
-        for key, listed_object in listed.items():
-            if key == written_key or before.get(key) != listed_object:
-                self._save(folder, bucket, key)
-        for key in before.keys() - listed.keys():
-            self._remove(folder, key)
+        for listed_key, listed_object in listed.items():
+            if before.get(listed_key) != listed_object:
+                self._save(folder, bucket, listed_key)
+        for gone in before.keys() - listed.keys():
+            self._remove(folder, gone)
         self._known[bucket] = listed
 
-    def _save(self, folder: Path, bucket: str, key: str) -> None:
+    def _save(self, folder: Path, bucket: str, key: str) -> ListedObject | None:
+        """Save the object as moto has it; as a listing would show it (its instant left blank: a later
+        listing saves it once more), or None when it is not there."""
         stored = self._s3.get_object(bucket, key)
         if stored is None:
-            return
+            return None
         stem = folder / _file_stem(key)
         _replace(stem.with_suffix(BYTES_SUFFIX), stored.data)
         description = {"key": key, "headers": stored.headers}
         _replace(stem.with_suffix(DESCRIPTION_SUFFIX), json.dumps(description, ensure_ascii=False).encode())
+        return ListedObject(etag=stored.etag, last_modified="", size=len(stored.data))
 
     @staticmethod
     def _remove(folder: Path, key: str) -> None:
