@@ -89,7 +89,7 @@ privacy: $(STAMP) ## a marker identity through every entry point, route and job:
 load: $(STAMP) ## 60 s of concurrent reporters and staff against the local stack, with its ratio to bare writes
 	$(BIN)/python bench/load.py --seconds 60
 
-reliability: fuzz faults privacy load ## every figure of docs/RELIABILITY.md
+reliability: fuzz faults privacy load scale ## every figure of docs/RELIABILITY.md
 
 clean: ## remove build output (keeps .local-data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache
