@@ -14,7 +14,7 @@ FN ?= intake
 EVENT ?= events/intake/get_health.json
 LOCAL_PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
-.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench fuzz faults privacy load reliability clean
+.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench scale fuzz faults privacy load reliability clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -74,6 +74,9 @@ bench: $(STAMP) ## print the benchmark figures (cold start, escalation, metrics 
 	$(BIN)/python bench/metrics_cost.py
 	$(BIN)/python bench/scrub_cost.py
 
+scale: $(STAMP) ## the local stack's request latency and restart time at 0, 2,000 and 10,000 reports (~10 min)
+	$(BIN)/python bench/scale.py
+
 fuzz: $(STAMP) ## a long API fuzzing run (Schemathesis, every operation and role, coverage phase on)
 	LAPOR_FUZZ_EXAMPLES=100 LAPOR_FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz -q
 
@@ -86,7 +89,7 @@ privacy: $(STAMP) ## a marker identity through every entry point, route and job:
 load: $(STAMP) ## 60 s of concurrent reporters and staff against the local stack, with its ratio to bare writes
 	$(BIN)/python bench/load.py --seconds 60
 
-reliability: fuzz faults privacy load ## every figure of docs/RELIABILITY.md
+reliability: fuzz faults privacy load scale ## every figure of docs/RELIABILITY.md
 
 clean: ## remove build output (keeps .local-data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -6,12 +6,12 @@ import json
 import shlex
 from pathlib import Path
 
+from local.aws.s3.endpoint import S3_PREFIX
+from local.lambdas.triggers import Triggers
 from local.paths import REPO_ROOT
-from local.persistence import StoreSummary
-from local.s3_endpoint import S3_PREFIX
-from local.scheduler import PERIOD_VARIABLE, SCHEDULER_VARIABLE
+from local.persistence.store import StoreSummary
+from local.scheduler.clock import PERIOD_VARIABLE, SCHEDULER_VARIABLE
 from local.template import FunctionSpec
-from local.triggers import Triggers
 
 SAMPLE_REPORT = {
     "type": "complaint",
@@ -70,7 +70,10 @@ def banner(
     if store.fresh:
         data_state = "new, seeded from seed/sukabumi.json"
     else:
-        data_state = f"{store.item_count} items restored"
+        data_state = (
+            f"{store.item_count} items restored in {store.seconds:.1f} s, "
+            f"{store.replayed} logged writes applied"
+        )
     lines = [
         "",
         "Lapor local stack is up.",

@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from lapor.domain.identifiers import derived_access_token
-from local.context import LambdaContext
 from tests.integration.conftest import Invoke, valid_report
+from tools.lambda_context import LambdaContext
 
 
 class Published:
