@@ -16,6 +16,7 @@ from local.scheduled_jobs import JobRunner
 from local.scheduler import Scheduler, SchedulerSettings, SchedulerSettingsError
 from local.stack import DEFAULT_PORT, LocalBackend
 from local.template import load_template
+from local.web_server import start_web_server, web_port
 
 SCHEDULER_STOP_SECONDS = 30.0
 
@@ -60,6 +61,7 @@ def main() -> int:
         backend.consequences.run,
         s3=backend.s3,
     )
+    web = start_web_server(base_url, web_port(port))
     # Also when started in the background by a shell, which makes a child ignore SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -81,6 +83,7 @@ def main() -> int:
             scheduler_period_seconds=scheduler.period_seconds if scheduler_settings.enabled else None,
             buckets=[bucket.name for bucket in template.buckets()],
             s3_objects_restored=backend.s3_objects_restored,
+            web_url=web.base_url if web is not None else None,
         ),
         flush=True,
     )
@@ -92,6 +95,8 @@ def main() -> int:
         print("local: stopping", file=sys.stderr)
     finally:
         scheduler.stop(timeout=SCHEDULER_STOP_SECONDS)
+        if web is not None:
+            web.stop()
         server.server_close()
         backend.stop()
     return 0
