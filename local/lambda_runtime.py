@@ -30,6 +30,20 @@ class UnknownFunctionError(LookupError):
 # and the environment is process-wide). The embedded DynamoDB serializes requests anyway. The local S3
 # endpoint takes it too while it stores an upload, as an invocation would.
 INVOCATION_LOCK = threading.RLock()
+_LAST_INVOKED: list[str] = []  # the function whose environment the process-wide settings were read for
+
+
+def _settings_for(function_id: str) -> None:
+    """`lapor.settings.settings()` is cached for the process, as it may be in a Lambda container, which runs one
+    function; here every function shares the process, so the cache is dropped when another function runs
+    (else the first function's settings, without the idempotency table or the bus, would serve them all)."""
+    if _LAST_INVOKED == [function_id]:
+        return
+    _LAST_INVOKED[:] = [function_id]
+    module = sys.modules.get("lapor.settings")
+    cached = getattr(module, "settings", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
 
 
 class LocalFunction:
@@ -65,6 +79,7 @@ class LocalFunction:
             # The environment is process-wide: the variables one function has and another lacks are those
             # its modules read at import (POWERTOOLS_SERVICE_NAME), so setting them here is enough.
             os.environ.update(self.environment)
+            _settings_for(self.spec.logical_id)
             if self._handler is None:
                 self._handler = self._load_handler()
             context = LambdaContext(
