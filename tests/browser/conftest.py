@@ -111,7 +111,7 @@ class Visit:
         self.checked += 1
 
     def _expected(self, message: str) -> bool:
-        """A handled API answer the test itself provokes (a 409 conflict) is logged by Chromium as an error."""
+        """A handled answer the test provokes (a 409 conflict): Chromium logs it as an error."""
         found = re.search(r"status of (\d{3})", message)
         return found is not None and int(found.group(1)) in self.expected_statuses
 

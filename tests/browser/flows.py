@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Visit
 
@@ -23,10 +23,12 @@ def file_report(
     photo: Path | None = None,
     pin: bool = True,
     check_each_step: bool = True,
+    navigate: bool = True,
 ) -> None:
     """Walk the filing form to its last step and send; the caller reads what follows."""
     page = visit.page
-    page.goto(visit.stack.web)
+    if navigate:
+        page.goto(visit.stack.web)
     expect(page.get_by_role("heading", level=1)).to_have_text("Apa yang ingin Anda laporkan?")
     if check_each_step:
         visit.check("filing: what")
@@ -38,8 +40,8 @@ def file_report(
         page.get_by_role("button", name="Tandai di peta").click()
         page.get_by_role("button", name="Letakkan titik di tengah peta").click()
         expect(page.get_by_text(re.compile(r"^Titik: -6\.9"))).to_be_visible()
-    page.get_by_label("Kecamatan (opsional)").select_option("Cikole")
-    page.get_by_label("Alamat atau patokan (opsional)").fill("Depan SDN Cikole 1")
+        page.get_by_label("Kecamatan (opsional)").select_option("Cikole")
+        page.get_by_label("Alamat atau patokan (opsional)").fill("Depan SDN Cikole 1")
     if check_each_step:
         visit.check("filing: where")
     next_step(page)
@@ -89,7 +91,7 @@ def open_staff_report(visit: Visit, report_id: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Laporan {report_id}")
 
 
-def action(page: Page, name: str):  # noqa: ANN201 - a Locator
+def action(page: Page, name: str) -> Locator:
     """The section of one staff action, by its heading."""
     return page.get_by_role("region", name=name)
 
