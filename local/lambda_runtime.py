@@ -34,10 +34,10 @@ _LAST_INVOKED: list[str] = []  # the function whose environment the process-wide
 
 
 def _settings_for(function_id: str) -> None:
-    """`lapor.settings.settings()` is cached for the process, as it may be in a Lambda container, which runs one
-    function; here every function shares the process, so the cache is dropped when another function runs
-    (else the first function's settings, without the idempotency table or the bus, would serve them all)."""
-    if _LAST_INVOKED == [function_id]:
+    """`lapor.settings.settings()` is cached for the process, as it may be in a Lambda container, which runs
+    one function; here every function shares the process, so the cache is dropped when another function
+    runs (else the first function's settings, without the idempotency table or the bus, would serve all)."""
+    if [function_id] == _LAST_INVOKED:
         return
     _LAST_INVOKED[:] = [function_id]
     module = sys.modules.get("lapor.settings")

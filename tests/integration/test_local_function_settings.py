@@ -33,7 +33,8 @@ Resources:
     Properties:
       CodeUri: fn/
       Handler: standin_settings.handler.lambda_handler
-      Environment: {Variables: {TABLE_NAME: AppTable, EVENT_BUS_NAME: lapor-bus, IDEMPOTENCY_TABLE_NAME: Keys}}
+      Environment:
+        Variables: {TABLE_NAME: AppTable, EVENT_BUS_NAME: lapor-bus, IDEMPOTENCY_TABLE_NAME: Keys}
 """
 
 HANDLER = """
