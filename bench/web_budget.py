@@ -20,11 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
 
-from playwright.sync_api import Browser, CDPSession, Page, sync_playwright  # noqa: E402
-
-from local.stack_process import StackProcess  # noqa: E402
+from local.stack_process import StackProcess
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -38,7 +36,12 @@ FLAGS = [
     "--disable-sync",
 ]
 BUDGET_BYTES = 150 * 1024
-SLOW = {"offline": False, "latency": 400, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
+SLOW = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 1_600_000 / 8,
+    "uploadThroughput": 750_000 / 8,
+}
 CPU_SLOWDOWN = 4
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 _WEB_URL = re.compile(r"Web app\s+(http://127\.0\.0\.1:\d+/)")
@@ -138,12 +141,16 @@ def main() -> int:
     total, detail, map_bytes = loads[-1]
     sizes = sorted({load[0] for load in loads})
     print("Web app budgets: the filing page (/), a 360 px phone, caches empty, gzip as served locally")
-    print(f"  first load transferred      {total / 1024:7.1f} KB compressed in {len(detail)} requests"
-          f"  (budget {BUDGET_BYTES // 1024} KB: {'within' if max(sizes) <= BUDGET_BYTES else 'OVER'};"
-          f" runs: {', '.join(f'{s / 1024:.1f}' for s in sizes)} KB)")
+    print(
+        f"  first load transferred      {total / 1024:7.1f} KB compressed in {len(detail)} requests"
+        f"  (budget {BUDGET_BYTES // 1024} KB: {'within' if max(sizes) <= BUDGET_BYTES else 'OVER'};"
+        f" runs: {', '.join(f'{s / 1024:.1f}' for s in sizes)} KB)"
+    )
     for resource, size in detail[:8]:
         print(f"      {size / 1024:6.1f} KB  {resource.split('/', 3)[-1] or '/'}")
-    print(f"  the map step adds           {map_bytes / 1024:7.1f} KB (Leaflet, loaded when the map is opened)")
+    print(
+        f"  the map step adds           {map_bytes / 1024:7.1f} KB (Leaflet, loaded when the map is opened)"
+    )
     print(
         f"  usable filing form after    {statistics.median(times):7.2f} s median of {len(times)}"
         f" (400 ms RTT, 1.6 Mbps down, CPU x{CPU_SLOWDOWN}; runs: {', '.join(f'{t:.2f}' for t in times)} s)"
