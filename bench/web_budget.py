@@ -12,7 +12,6 @@ Leaflet loads only when the reporter opens the map; its transfer is printed apar
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -44,7 +43,6 @@ SLOW = {
 }
 CPU_SLOWDOWN = 4
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-_WEB_URL = re.compile(r"Web app\s+(http://127\.0\.0\.1:\d+/)")
 
 
 class Transfers:
@@ -130,7 +128,7 @@ def main() -> int:
         stack = StackProcess(Path(folder) / "data", Path(folder) / "stdout", Path(folder) / "stderr")
         stack.start()
         try:
-            url = _WEB_URL.findall((Path(folder) / "stdout").read_text(encoding="utf-8"))[-1]
+            url = stack.web_url
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
                 loads = [first_load(browser, url) for _ in range(arguments.runs)]

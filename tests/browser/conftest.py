@@ -35,7 +35,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-_WEB_URL = re.compile(r"Web app\s+(http://127\.0\.0\.1:\d+/)")
 BLOCKING = ("serious", "critical")
 TIMEOUT_MS = 15_000
 
@@ -70,9 +69,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     except StackProcessError as error:
         pytest.fail(str(error))
     try:
-        found = _WEB_URL.findall((folder / "stdout").read_text(encoding="utf-8"))
-        assert found, f"the banner names no web app:\n{process.output_tail()}"
-        yield Stack(api=api, web=found[-1])
+        assert process.web_url, f"the banner names no web app:\n{process.output_tail()}"
+        yield Stack(api=api, web=process.web_url)
     finally:
         process.stop()
 

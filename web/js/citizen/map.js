@@ -30,6 +30,7 @@ function round(value) {
 
 export function MapPicker({ value, onChange, error }) {
   const [open, setOpen] = useState(Boolean(value));
+  const [ready, setReady] = useState(false);
   const box = useRef(null);
   const map = useRef(null);
   const marker = useRef(null);
@@ -48,6 +49,7 @@ export function MapPicker({ value, onChange, error }) {
       box.current.setAttribute("role", "application");
       map.current = m;
       placeMarker(L, value);
+      setReady(true);
     });
     return () => {
       cancelled = true;
@@ -71,6 +73,7 @@ export function MapPicker({ value, onChange, error }) {
   }, [value && value.lat, value && value.lon]);
 
   function center() {
+    if (!map.current) return;
     const c = map.current.getCenter();
     onChange({ lat: round(c.lat), lon: round(c.lng) });
   }
@@ -89,8 +92,9 @@ export function MapPicker({ value, onChange, error }) {
       <span class="hint">${t("f.map.hint")}</span>
       ${error && html`<span class="error-message">${error}</span>`}
       ${!open && html`<button type="button" class="secondary" onClick=${() => setOpen(true)}>${t("f.map.show")}</button>`}
-      ${open && html`<div class="map" ref=${box} tabindex="0"></div>
-        <div class="actions">
+      ${open && html`<div class="map" ref=${box} tabindex="0"></div>`}
+      ${open && !ready && html`<p class="muted">${t("loading")}</p>`}
+      ${ready && html`<div class="actions">
           <button type="button" class="secondary" onClick=${center}>${t("f.map.center")}</button>
           ${"geolocation" in navigator && html`<button type="button" class="secondary" onClick=${mine}>${t("f.map.mine")}</button>`}
           ${value && html`<button type="button" class="secondary" onClick=${() => onChange(null)}>${t("f.map.clear")}</button>`}
