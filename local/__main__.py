@@ -21,6 +21,7 @@ from local.scheduler.clock import Scheduler, SchedulerSettings, SchedulerSetting
 from local.scheduler.jobs import JobRunner
 from local.stack import DEFAULT_PORT, LocalBackend
 from local.template import Template, load_template
+from local.web_server import WebServer, start_web_server, web_port
 
 SCHEDULER_STOP_SECONDS = 30.0
 ANSWERING_STOP_SECONDS = 30.0
@@ -80,11 +81,13 @@ def _serve() -> int:
         JobRunner(backend.functions, backend.consequences.run),
         scheduler_settings.period_seconds,
     )
+    web: WebServer | None = None
     try:
         server.gateway = build_gateway(
             template, backend.functions, backend.secret, OPENAPI_PATH, backend.consequences.run, s3=backend.s3
         )
-        _print_banner(server, backend, template, scheduler, scheduler_settings)
+        web = start_web_server(server.base_url, web_port(port))
+        _print_banner(server, backend, template, scheduler, scheduler_settings, web)
         if scheduler_settings.enabled:
             scheduler.start()
         server.serve_forever()
@@ -94,6 +97,8 @@ def _serve() -> int:
         server.server_close()
         scheduler.stop(timeout=SCHEDULER_STOP_SECONDS)
         server.wait_idle(ANSWERING_STOP_SECONDS)
+        if web is not None:
+            web.stop()
         backend.stop()
     return 0
 
@@ -104,6 +109,7 @@ def _print_banner(
     template: Template,
     scheduler: Scheduler,
     settings: SchedulerSettings,
+    web: WebServer | None,
 ) -> None:
     print(
         banner(
@@ -117,6 +123,7 @@ def _print_banner(
             scheduler_period_seconds=scheduler.period_seconds if settings.enabled else None,
             buckets=[bucket.name for bucket in template.buckets()],
             s3_objects_restored=backend.s3_objects_restored,
+            web_url=web.base_url if web is not None else None,
         ),
         flush=True,
     )

@@ -63,6 +63,7 @@ def banner(
     scheduler_period_seconds: float | None = None,
     buckets: list[str] | None = None,
     s3_objects_restored: int | None = None,
+    web_url: str | None = None,
 ) -> str:
     """`scheduled_jobs`: the jobs' names, None to leave the scheduler out; a None period: it is off.
     `buckets`: the template's buckets, None to leave the S3 line out."""
@@ -77,6 +78,11 @@ def banner(
     lines = [
         "",
         "Lapor local stack is up.",
+        *(
+            [f"  Web app      {web_url}   (citizen portal; staff console at {web_url}staff/)"]
+            if web_url
+            else []
+        ),
         f"  API          {base_url}   ({route_count} routes from template.yaml)",
         f"  Swagger UI   {base_url}/docs",
         f"  Health       {base_url}/health",

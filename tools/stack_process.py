@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 _BASE_URL = re.compile(r"API\s+(http://127\.0\.0\.1:(\d+))")
+_WEB_URL = re.compile(r"Web app\s+(http://127\.0\.0\.1:(\d+)/)")
 
 
 class StackProcessError(RuntimeError):
@@ -45,6 +46,8 @@ class StackProcess:
         self._base_environment = dict(os.environ if base_environment is None else base_environment)
         self.base_url = ""
         self.port = 0
+        self.web_url = ""  # the web app's, when the banner names it
+        self.web_port = 0
         self.exit_code: int | None = None
         self.stop_seconds = 0.0  # how long the last stop took
         self.killed = False  # the last stop had to kill it
@@ -82,9 +85,12 @@ class StackProcess:
                 )
             with self.stdout_path.open("rb") as handle:
                 handle.seek(offset)
-                found = _BASE_URL.findall(handle.read().decode("utf-8", errors="replace"))
+                printed = handle.read().decode("utf-8", errors="replace")
+            found = _BASE_URL.findall(printed)
             if found and _healthy(found[-1][0]):
                 self.base_url, self.port = found[-1][0], int(found[-1][1])
+                web = _WEB_URL.findall(printed)
+                self.web_url, self.web_port = (web[-1][0], int(web[-1][1])) if web else ("", 0)
                 return self.base_url
             time.sleep(0.2)
         self.stop()

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from local.aws.s3.endpoint import MAX_UPLOAD_BODY_BYTES, S3Endpoint, is_s3_path
 from local.gateway.authorizer import InvalidTokenError, bearer_token, verify_token
+from local.gateway.cors import Cors
 from local.gateway.errors import GatewayError, error_response
 from local.gateway.http_types import IncomingRequest, OutgoingResponse
 from local.gateway.local_routes import LocalRoutes
@@ -59,6 +60,7 @@ class Gateway:
         self._secret = secret
         self._settle = settle
         self._s3 = s3
+        self._cors = Cors(routes)
 
     def _serves_s3(self, path: str) -> bool:
         return self._s3 is not None and is_s3_path(path)
@@ -70,7 +72,7 @@ class Gateway:
     def handle(self, request: IncomingRequest) -> OutgoingResponse:
         request_id = str(uuid.uuid4())
         try:
-            response = self._answer(request, request_id)
+            response = self._cors.preflight(request) or self._answer(request, request_id)
         except GatewayError as error:
             response = error_response(request, error)
         except Exception:
@@ -78,7 +80,7 @@ class Gateway:
             traceback.print_exc(file=sys.stderr)
             response = error_response(request, GatewayError(502, "server_error"))
         response.headers.append(("x-amzn-RequestId", request_id))
-        return response
+        return self._cors.apply(request, response)
 
     def _answer(self, request: IncomingRequest, request_id: str) -> OutgoingResponse:
         if self._s3 is not None and self._serves_s3(request.path):

@@ -1,16 +1,16 @@
-"""`GET /docs`: Swagger UI from the swagger-ui-bundle package's own files (no CDN), reading /openapi.json."""
+"""`GET /docs`: Swagger UI 5 (it reads OpenAPI 3.1) from the files of npm's swagger-ui-dist, vendored in
+`local/swagger-ui-dist/` by `tools/vendor_npm.py` (no CDN), reading /openapi.json."""
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
 
-from swagger_ui_bundle import swagger_ui_path
-
 from local.gateway.http_types import OutgoingResponse
 
 DOCS_PREFIX = "/docs"
 OPENAPI_URL = "/openapi.json"
+ASSETS = Path(__file__).resolve().parents[1] / "swagger-ui-dist"
 
 _INDEX = """<!DOCTYPE html>
 <html lang="en">
@@ -23,7 +23,6 @@ _INDEX = """<!DOCTYPE html>
   <body>
     <div id="swagger-ui"></div>
     <script src="/docs/swagger-ui-bundle.js" charset="UTF-8"></script>
-    <script src="/docs/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
     <script src="/docs/lapor-initializer.js" charset="UTF-8"></script>
   </body>
 </html>
@@ -34,9 +33,8 @@ _INITIALIZER = f"""window.onload = function () {{
     url: "{OPENAPI_URL}",
     dom_id: "#swagger-ui",
     deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
-    layout: "StandaloneLayout"
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout"
   }});
 }};
 """
@@ -51,7 +49,7 @@ def docs_response(path: str) -> OutgoingResponse | None:
         return OutgoingResponse(
             200, [("Content-Type", "text/javascript; charset=utf-8")], _INITIALIZER.encode()
         )
-    root = Path(str(swagger_ui_path)).resolve()
+    root = ASSETS
     asset = (root / name).resolve()
     if "/" in name or not asset.is_relative_to(root) or not asset.is_file():
         return None

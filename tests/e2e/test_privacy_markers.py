@@ -355,7 +355,8 @@ class Probe:
 
 
 def _embedded_endpoint(process: LocalStackProcess) -> str:
-    """The embedded moto server's address: the stack's other listening socket besides the gateway's.
+    """The embedded moto server's address: the stack's listening socket that is neither the gateway's nor
+    the web app's.
 
     The stack does not print it; its pid is in the data folder's lock, its sockets in /proc.
     """
@@ -374,7 +375,7 @@ def _embedded_endpoint(process: LocalStackProcess) -> str:
         fields = line.split()
         if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
             ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    others = ports - {gateway_port}
+    others = ports - {gateway_port, process.web_port}
     assert len(others) == 1, f"cannot tell the embedded moto server's port among {sorted(ports)}"
     return f"http://127.0.0.1:{others.pop()}"
 
