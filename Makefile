@@ -12,9 +12,13 @@ SAM_STAMP := $(SAM_VENV)/.installed
 PORT ?= 3000
 FN ?= intake
 EVENT ?= events/intake/get_health.json
+# The browser tests and the web budgets drive Debian's chromium (Playwright's own browser download cannot be
+# reached); installed where it is missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCAL_PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
-.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench fuzz faults privacy load reliability clean
+.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench scale fuzz faults privacy load reliability clean vendor publish-web
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -32,10 +36,18 @@ $(SAM_STAMP): tools/requirements-sam.lock
 
 install: $(STAMP) ## create .venv from the lock file
 
-run: $(STAMP) ## start the local stack on 127.0.0.1:$(PORT)
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests (Playwright's own browser download is not used)"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+vendor: $(STAMP) ## re-vendor the pinned npm packages of tools/npm (web/vendor, Swagger UI, axe-core); needs npm
+	$(BIN)/python -m tools.vendor_npm
+
+run: $(STAMP) ## start the local stack on 127.0.0.1:$(PORT), the web app on $(PORT)+1
 	PORT=$(PORT) $(BIN)/python -m local
 
-test: lint types template openapi-check ## the whole gate: lint, types, template, OpenAPI drift, tests
+test: lint types template openapi-check $(CHROMIUM) ## the whole gate: lint, types, template, OpenAPI drift, tests (browser too)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff lint and format check
@@ -65,14 +77,21 @@ openapi-check: $(STAMP) ## fail when docs/openapi.json no longer matches the han
 invoke: $(STAMP) ## run one handler on one fixture: make invoke FN=intake EVENT=events/intake/...
 	$(BIN)/python -m local.invoke $(FN) $(EVENT)
 
+publish-web: $(STAMP) ## upload web/ and the config.json of a deployed stack's outputs: make publish-web STACK=lapor
+	$(BIN)/python -m tools.publish_web --stack $(STACK)
+
 seed: $(STAMP) ## load seed/sukabumi.json into a deployed stack: make seed STACK=lapor
 	$(BIN)/python -m tools.load_seed --stack $(STACK)
 
-bench: $(STAMP) ## print the benchmark figures (cold start, escalation, metrics and scrubbing cost; a few minutes)
+bench: $(STAMP) $(CHROMIUM) ## print the benchmark figures (cold start, escalation, metrics, scrubbing cost, web budgets)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/escalation_cost.py
 	$(BIN)/python bench/metrics_cost.py
 	$(BIN)/python bench/scrub_cost.py
+	$(BIN)/python bench/web_budget.py
+
+scale: $(STAMP) ## the local stack's request latency and restart time at 0, 2,000 and 10,000 reports (~10 min)
+	$(BIN)/python bench/scale.py
 
 fuzz: $(STAMP) ## a long API fuzzing run (Schemathesis, every operation and role, coverage phase on)
 	LAPOR_FUZZ_EXAMPLES=100 LAPOR_FUZZ_COVERAGE=1 $(BIN)/python -m pytest tests/fuzz -q
@@ -86,7 +105,7 @@ privacy: $(STAMP) ## a marker identity through every entry point, route and job:
 load: $(STAMP) ## 60 s of concurrent reporters and staff against the local stack, with its ratio to bare writes
 	$(BIN)/python bench/load.py --seconds 60
 
-reliability: fuzz faults privacy load ## every figure of docs/RELIABILITY.md
+reliability: fuzz faults privacy load scale ## every figure of docs/RELIABILITY.md
 
 clean: ## remove build output (keeps .local-data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache

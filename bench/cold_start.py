@@ -109,8 +109,8 @@ import moto
 from boto3.dynamodb.types import TypeSerializer
 
 from lapor.seed import load_seed, seed_items
-from local.context import LambdaContext
-from local.template import create_tables
+from tools.lambda_context import LambdaContext
+from tools.tables import create_tables
 
 mock = moto.mock_aws()
 mock.start()

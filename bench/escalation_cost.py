@@ -104,7 +104,7 @@ from lapor.domain.sla import policy_in_force  # noqa: E402
 from lapor.seed import load_seed, seed_items  # noqa: E402
 from lapor.services.city_setup import CitySetupCache  # noqa: E402
 from lapor.services.escalation import PAGE_SIZE, EscalationService, RunSummary  # noqa: E402
-from local.template import create_tables  # noqa: E402
+from tools.tables import create_tables  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -22,8 +22,8 @@ The baseline, before the load (so that what the load leaves in the stack does no
 `--baseline-seconds` of bare PutItem calls (items of about 1 KB, in a table of their own, deleted after) from
 as many threads as there are workers, each with its own boto3 client, against the stack's own embedded
 DynamoDB (its port is found among the stack process's listening sockets in /proc; where that cannot be
-read, a separate EmbeddedDynamoDB started in a child process stands in, and the output says so). The
-printout divides filings/s by bare writes/s.
+read, a separate embedded moto server started in a child process stands in, and the output says so).
+The printout divides filings/s by bare writes/s.
 
 Exits 0 when every requirement holds: no 5xx, every request answered (no timeout or connection error), no
 unexpected answer, distinct filed ids = successful first submissions, every retry answered the same id (and
@@ -63,7 +63,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.stack_process import StackProcess, StackProcessError
+from tools.stack_process import StackProcess, StackProcessError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -83,7 +83,7 @@ BASELINE_ITEM_BYTES: Final = 1000
 SERVE_FLAG: Final = "--serve-embedded-dynamodb"
 PROXY_VARIABLES: Final = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 KECAMATAN: Final = ("Baros", "Cibeureum", "Cikole", "Citamiang", "Gunungpuyuh", "Lembursitu", "Warudoyong")
-_REQUEST_LINE: Final = re.compile(r"^local: [A-Z]+ \S+ -> \d{3} \(\d+ ms\)$")
+_REQUEST_LINE: Final = re.compile(r"^local: [A-Z]+ \S+ -> \d{3} \(\d+ ms(, the client had gone)?\)$")
 
 # Routes as reported, and the answers each may give under this load.
 CATEGORIES: Final = "GET /categories (setup)"
@@ -157,7 +157,7 @@ class StackError(RuntimeError):
 
 class LocalStack(StackProcess):
     """`python -m local` in a child process on a free port of 127.0.0.1 and its own data folder
-    (`local.stack_process`), without the environment's proxies."""
+    (`tools.stack_process`), without the environment's proxies."""
 
     def __init__(self, work_dir: Path) -> None:
         super().__init__(
@@ -173,8 +173,10 @@ class LocalStack(StackProcess):
         except StackProcessError as error:
             raise StackError(str(error)) from error
 
-    def stop(self, timeout: float = STACK_STOP_SECONDS) -> int | None:
-        return super().stop(timeout)
+    def stop(
+        self, timeout: float = STACK_STOP_SECONDS, signals: tuple[int, ...] = (signal.SIGINT,)
+    ) -> int | None:
+        return super().stop(timeout, signals)
 
     def tail(self, characters: int = 2000) -> str:
         """The end of the stack's stderr (its stdout holds the functions' JSON logs)."""
@@ -663,7 +665,7 @@ def stack_dynamodb_endpoint(stack: LocalStack, timeout: float) -> str | None:
 
 
 class SeparateDynamoDB:
-    """An EmbeddedDynamoDB (the stack's class) in a child process: this script with SERVE_FLAG."""
+    """The stack's embedded moto server in a child process: this script with SERVE_FLAG."""
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
@@ -693,10 +695,10 @@ class SeparateDynamoDB:
 
 
 def serve_embedded_dynamodb(stdin: IO[str]) -> int:
-    """SERVE_FLAG: serve an EmbeddedDynamoDB on 127.0.0.1 until standard input ends."""
-    from local.embedded_dynamodb import EmbeddedDynamoDB
+    """SERVE_FLAG: serve an embedded moto server on 127.0.0.1 until standard input ends."""
+    from local.aws.moto_server import MotoServer
 
-    db = EmbeddedDynamoDB()
+    db = MotoServer()
     db.start()
     print(f"port {db.port}", flush=True)
     try:
@@ -951,8 +953,8 @@ def _baseline(stack: LocalStack, settings: LoadSettings) -> Baseline:
     separate = SeparateDynamoDB()
     try:
         where = (
-            "a separate EmbeddedDynamoDB in a child process (the stack's port could not be read from /proc; "
-            "this one keeps no mutation log)"
+            "a separate embedded moto server in a child process (the stack's port could not be read from "
+            "/proc; this one keeps no write log)"
         )
         return bare_writes(
             separate.endpoint_url, where, settings.workers, settings.baseline_seconds, settings.timeout

@@ -119,7 +119,7 @@ from lapor.ports import StoredSnapshot  # noqa: E402
 from lapor.seed import load_seed, seed_items  # noqa: E402
 from lapor.services.city_setup import CitySetupCache  # noqa: E402
 from lapor.services.metrics import PAGE_SIZE, MetricsService  # noqa: E402
-from local.template import create_tables  # noqa: E402
+from tools.tables import create_tables  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -6,12 +6,12 @@ import json
 import shlex
 from pathlib import Path
 
+from local.aws.s3.endpoint import S3_PREFIX
+from local.lambdas.triggers import Triggers
 from local.paths import REPO_ROOT
-from local.persistence import StoreSummary
-from local.s3_endpoint import S3_PREFIX
-from local.scheduler import PERIOD_VARIABLE, SCHEDULER_VARIABLE
+from local.persistence.store import StoreSummary
+from local.scheduler.clock import PERIOD_VARIABLE, SCHEDULER_VARIABLE
 from local.template import FunctionSpec
-from local.triggers import Triggers
 
 SAMPLE_REPORT = {
     "type": "complaint",
@@ -63,6 +63,7 @@ def banner(
     scheduler_period_seconds: float | None = None,
     buckets: list[str] | None = None,
     s3_objects_restored: int | None = None,
+    web_url: str | None = None,
 ) -> str:
     """`scheduled_jobs`: the jobs' names, None to leave the scheduler out; a None period: it is off.
     `buckets`: the template's buckets, None to leave the S3 line out."""
@@ -70,10 +71,18 @@ def banner(
     if store.fresh:
         data_state = "new, seeded from seed/sukabumi.json"
     else:
-        data_state = f"{store.item_count} items restored"
+        data_state = (
+            f"{store.item_count} items restored in {store.seconds:.1f} s, "
+            f"{store.replayed} logged writes applied"
+        )
     lines = [
         "",
         "Lapor local stack is up.",
+        *(
+            [f"  Web app      {web_url}   (citizen portal; staff console at {web_url}staff/)"]
+            if web_url
+            else []
+        ),
         f"  API          {base_url}   ({route_count} routes from template.yaml)",
         f"  Swagger UI   {base_url}/docs",
         f"  Health       {base_url}/health",

@@ -18,9 +18,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from local.data_dir import DataDirInUseError, resolve_data_dir
-from local.lambda_runtime import UnknownFunctionError
-from local.persistence import StoreError
+from local.lambdas.runtime import UnknownFunctionError
+from local.persistence.data_dir import DataDirInUseError, resolve_data_dir
+from local.persistence.store import StoreError
 from local.stack import LocalBackend
 from local.template import load_template
 

@@ -14,22 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lapor.seed import load_seed, seed_items
-from local.aws_environment import apply_aws_environment
-from local.aws_resources import create_buckets, create_event_buses_and_topics
-from local.consequences import Consequences
-from local.data_dir import LOG_FILE_NAME, S3_DIR_NAME, DataDirLock, load_or_create_secret
-from local.embedded_api import EmbeddedApi
-from local.embedded_dynamodb import HOST, EmbeddedDynamoDB
-from local.embedded_s3 import EmbeddedS3, socket_transport, wsgi_transport
-from local.lambda_runtime import FunctionRegistry
-from local.mutation_log import MutationLog
+from local.aws.environment import apply_aws_environment
+from local.aws.moto_server import HOST, EmbeddedApi, MotoServer
+from local.aws.resources import create_buckets, create_event_buses_and_topics
+from local.aws.s3.client import EmbeddedS3, socket_transport, wsgi_transport
+from local.aws.s3.endpoint import S3_PREFIX, S3Endpoint
+from local.aws.s3.events import S3EventNotifications
+from local.lambdas.consequences import Consequences
+from local.lambdas.runtime import FunctionRegistry
+from local.lambdas.triggers import Triggers, read_triggers
 from local.paths import SEED_PATH
-from local.persistence import StoreSummary, open_store
-from local.s3_endpoint import S3_PREFIX, S3Endpoint
-from local.s3_events import S3EventNotifications
-from local.s3_mirror import S3Mirror
+from local.persistence.data_dir import S3_DIR_NAME, DataDirLock, load_or_create_secret
+from local.persistence.s3_mirror import S3Mirror
+from local.persistence.store import DynamoDBStore, StoreSummary
 from local.template import Template
-from local.triggers import Triggers, read_triggers
 
 DEFAULT_PORT = 3000
 PUBLIC_ENDPOINT_VARIABLE = "ATTACHMENTS_PUBLIC_ENDPOINT"
@@ -41,7 +39,7 @@ def default_base_url() -> str:
     return f"http://{HOST}:{os.environ.get('PORT') or DEFAULT_PORT}"
 
 
-def _restore_buckets(db: EmbeddedDynamoDB, folder: Path, buckets: list[str]) -> int:
+def _restore_buckets(db: MotoServer, folder: Path, buckets: list[str]) -> int:
     """Put the saved objects back into moto, then save every S3 write; returns how many were restored."""
     mirror = S3Mirror(folder, EmbeddedS3(wsgi_transport(db.app)))
     restored = mirror.restore()
@@ -54,7 +52,7 @@ def _restore_buckets(db: EmbeddedDynamoDB, folder: Path, buckets: list[str]) -> 
 class LocalBackend:
     template: Template
     data_dir: Path | None
-    db: EmbeddedDynamoDB
+    db: MotoServer
     secret: str
     functions: FunctionRegistry
     store: StoreSummary
@@ -62,7 +60,7 @@ class LocalBackend:
     consequences: Consequences
     s3: S3Endpoint
     s3_objects_restored: int | None  # None in memory
-    _log: MutationLog | None
+    _tables: DynamoDBStore
     _lock: DataDirLock | None
 
     @classmethod
@@ -77,19 +75,19 @@ class LocalBackend:
         """Persistent on `data_dir`; in memory (seeded, with a throw-away secret) when it is None.
 
         `public_url` is the gateway's base URL (`default_base_url()` without one): every function gets
-        `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves `local.s3_endpoint`.
+        `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves
+        `local.aws.s3.endpoint`.
         """
         lock = DataDirLock(data_dir) if data_dir is not None else None
         if lock is not None:
             lock.acquire()
-        db = EmbeddedDynamoDB()
-        log: MutationLog | None = None
+        db = MotoServer()
+        tables = DynamoDBStore(db, template, data_dir)
         try:
+            store = tables.open(seed_items(load_seed(seed_path)))
             db.start()
             apply_aws_environment(db.endpoint_url)
             secret = load_or_create_secret(data_dir) if data_dir is not None else secrets.token_urlsafe(32)
-            log_path = data_dir / LOG_FILE_NAME if data_dir is not None else None
-            log, store = open_store(db, log_path, template, seed_items(load_seed(seed_path)))
             api = EmbeddedApi(db.endpoint_url)
             create_event_buses_and_topics(api, template)
             s3 = EmbeddedS3(socket_transport(db.endpoint_url))
@@ -107,10 +105,7 @@ class LocalBackend:
             endpoint = S3Endpoint(s3, notifications, consequences.run)
         except BaseException:
             db.stop()
-            db.middleware.sink = None
-            db.s3_writes.sink = None
-            if log is not None:
-                log.close()
+            tables.close()
             if lock is not None:
                 lock.release()
             raise
@@ -127,15 +122,13 @@ class LocalBackend:
             consequences,
             endpoint,
             restored,
-            log,
+            tables,
             lock,
         )
 
     def stop(self) -> None:
+        """Stop serving AWS calls, then keep what must be kept (a long write log is compacted)."""
         self.db.stop()
-        self.db.middleware.sink = None
-        self.db.s3_writes.sink = None
-        if self._log is not None:
-            self._log.close()
+        self._tables.close()
         if self._lock is not None:
             self._lock.release()

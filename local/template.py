@@ -1,8 +1,5 @@
-"""Read `template.yaml`: the tables, functions, routes, schedules, event buses, topics and buckets.
-
-The integration tests and the local stack both create their tables with `create_tables`, so neither can
-drift from what is deployed.
-"""
+"""Read `template.yaml` as the local stack needs it: the tables (`tools.tables`), functions, routes,
+schedules, event buses, topics and buckets, with the intrinsics that resolve locally."""
 
 from __future__ import annotations
 
@@ -10,18 +7,14 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from local.aws_environment import ACCOUNT_ID, REGION
+from local.aws.environment import ACCOUNT_ID, REGION
 from local.paths import TEMPLATE_PATH
 from tools.cfn_yaml import parse_template_text
+from tools.tables import TABLE_TYPE, TableSpec, table_specs
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-
-TABLE_TYPE = "AWS::DynamoDB::Table"
 FUNCTION_TYPE = "AWS::Serverless::Function"
 API_TYPE = "AWS::Serverless::Api"
 EVENT_BUS_TYPE = "AWS::Events::EventBus"
@@ -36,15 +29,6 @@ DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
 MAX_BUCKET_NAME_LENGTH = 63
 _INTRINSIC_PREFIX = "Fn::"
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One DynamoDB table: boto3 `create_table` arguments and, separately, its TTL attribute."""
-
-    logical_id: str
-    create_kwargs: dict[str, Any]
-    ttl_attribute: str | None
 
 
 @dataclass(frozen=True)
@@ -179,10 +163,7 @@ class Template:
     # Tables -----------------------------------------------------------------------------------------
 
     def tables(self) -> list[TableSpec]:
-        return [
-            _table_spec(logical_id, properties)
-            for logical_id, properties in self._resources_of_type(TABLE_TYPE).items()
-        ]
+        return table_specs(self.document)
 
     def table_ids(self) -> set[str]:
         return set(self._resources_of_type(TABLE_TYPE))
@@ -454,70 +435,6 @@ def _parse_input(value: Any) -> Any:
     return value
 
 
-def _table_spec(logical_id: str, properties: Mapping[str, Any]) -> TableSpec:
-    kwargs: dict[str, Any] = {
-        "TableName": logical_id,
-        "KeySchema": _key_schema(properties["KeySchema"]),
-        "AttributeDefinitions": [
-            {"AttributeName": str(item["AttributeName"]), "AttributeType": str(item["AttributeType"])}
-            for item in properties["AttributeDefinitions"]
-        ],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    for template_key, indexes in (
-        ("GlobalSecondaryIndexes", properties.get("GlobalSecondaryIndexes")),
-        ("LocalSecondaryIndexes", properties.get("LocalSecondaryIndexes")),
-    ):
-        if indexes:
-            kwargs[template_key] = [
-                {
-                    "IndexName": str(index["IndexName"]),
-                    "KeySchema": _key_schema(index["KeySchema"]),
-                    "Projection": _projection(index.get("Projection") or {}),
-                }
-                for index in indexes
-            ]
-    stream = properties.get("StreamSpecification")
-    if stream and stream.get("StreamViewType"):
-        kwargs["StreamSpecification"] = {
-            "StreamEnabled": True,
-            "StreamViewType": str(stream["StreamViewType"]),
-        }
-    ttl = properties.get("TimeToLiveSpecification") or {}
-    ttl_attribute = str(ttl["AttributeName"]) if ttl.get("Enabled") and ttl.get("AttributeName") else None
-    return TableSpec(logical_id=logical_id, create_kwargs=kwargs, ttl_attribute=ttl_attribute)
-
-
-def _key_schema(items: list[Mapping[str, Any]]) -> list[dict[str, str]]:
-    return [{"AttributeName": str(item["AttributeName"]), "KeyType": str(item["KeyType"])} for item in items]
-
-
-def _projection(projection: Mapping[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {"ProjectionType": str(projection.get("ProjectionType", "ALL"))}
-    if projection.get("NonKeyAttributes"):
-        result["NonKeyAttributes"] = [str(name) for name in projection["NonKeyAttributes"]]
-    return result
-
-
 def load_template(path: str | Path = TEMPLATE_PATH) -> Template:
     resolved = Path(path).resolve()
     return Template(path=resolved, document=parse_template_text(resolved.read_text(encoding="utf-8")))
-
-
-@cache
-def default_template() -> Template:
-    return load_template(TEMPLATE_PATH)
-
-
-def create_tables(client: DynamoDBClient, template: Template | None = None) -> list[str]:
-    """Create every table of the template (with its indexes, stream and TTL); returns their names."""
-    names: list[str] = []
-    for table in (template or default_template()).tables():
-        client.create_table(**table.create_kwargs)
-        if table.ttl_attribute:
-            client.update_time_to_live(
-                TableName=table.logical_id,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-            )
-        names.append(table.logical_id)
-    return names

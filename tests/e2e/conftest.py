@@ -8,17 +8,18 @@ run when a test posts to `/_local/jobs/{name}`. A test that wants the scheduler 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from local.stack_process import START_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS, StackProcess, StackProcessError
 from tests.e2e.http_client import Api
+from tools.stack_process import START_TIMEOUT_SECONDS, STOP_TIMEOUT_SECONDS, StackProcess, StackProcessError
 
 
 class LocalStackProcess(StackProcess):
-    """`python -m local` in a subprocess (`local.stack_process`); its stdout and stderr go to files beside
+    """`python -m local` in a subprocess (`tools.stack_process`); its stdout and stderr go to files beside
     the data folder. A stack that does not start, or does not stop on Ctrl-C, fails the test."""
 
     def __init__(self, data_dir: Path, environment: Mapping[str, str] | None = None) -> None:
@@ -35,8 +36,10 @@ class LocalStackProcess(StackProcess):
         except StackProcessError as error:
             pytest.fail(str(error))
 
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int | None:
-        exit_code = super().stop(timeout)
+    def stop(
+        self, timeout: float = STOP_TIMEOUT_SECONDS, signals: tuple[int, ...] = (signal.SIGINT,)
+    ) -> int | None:
+        exit_code = super().stop(timeout, signals)
         if self.killed:
             pytest.fail(f"the local stack did not stop on Ctrl-C:\n{self.output_tail()}")
         return exit_code

@@ -51,7 +51,7 @@ def signed_link(api: Api, key: str) -> str:
     import boto3
     from botocore.config import Config
 
-    from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
+    from local.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
 
     client = boto3.client(
         "s3",

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 import jwt
 import pytest
 
-from local.dev_tokens import AUDIENCE, ISSUER, issue_token
+from local.gateway.authorizer import AUDIENCE, ISSUER, issue_token
 from tests.e2e.http_client import Api, Filed, actions, raw_request, sent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from tests.e2e.conftest import LocalStackProcess
 
 pytestmark = pytest.mark.e2e
@@ -233,45 +236,45 @@ def test_a_returned_report_is_assigned_again_forwarded_and_followed_up(api: Api)
 # --- (d) routing rules and the stream consumer ------------------------------------------------------------
 
 
-def test_an_auto_dispose_rule_assigns_a_new_report_before_the_answer_returns(api: Api) -> None:
+def test_an_auto_dispose_rule_assigns_a_new_report_before_the_answer_returns(
+    start_stack: Callable[[Path], LocalStackProcess], tmp_path: Path
+) -> None:
+    # Each function keeps the city's setup (rules included) for up to a minute, as each has its own container
+    # in AWS: on a stack of its own, the stream consumer reads the rules for the first time after the change.
+    api = Api(start_stack(tmp_path / "local-data").start())
     rules = api.get("/staff/routing-rules", api.coordinator)
     assert rules.status_code == 200, rules.text
     original = rules.json()["rules"]
     auto = {"category": "pju", "kecamatan": "Baros", "agency_id": "disperkim", "auto_dispose": True}
     put = api.put("/staff/routing-rules", {"rules": [*original, auto]}, api.coordinator)
     assert put.status_code == 200, put.text
-    try:
-        location = {"lat": -6.95, "lon": 106.93, "kecamatan": "Baros"}
-        disposed = api.file(location=location)
-        report = api.own_read(disposed)
-        assert report["status"] == "DISPOSED"
-        assert report["agency"]["id"] == "disperkim"
-        assert actions(report) == ["submit", "verify"]
-        assert report["timeline"][1]["actor_role"] == "system"
-        assert report["deadlines"]["respond"]
-        assert report["deadlines"]["verify"] is None
-        assert sent(api.outbox(disposed.id)) == [
-            ("laporan_diterima", disposed.body["reporter"]["email"]),
-            ("laporan_diverifikasi", disposed.body["reporter"]["email"]),
-            ("disposisi_baru", "agency:disperkim"),
-        ]
-        assert api.get(f"/staff/reports/{disposed.id}", api.staff("operator", "disperkim")).status_code == 200
+    location = {"lat": -6.95, "lon": 106.93, "kecamatan": "Baros"}
+    disposed = api.file(location=location)
+    report = api.own_read(disposed)
+    assert report["status"] == "DISPOSED"
+    assert report["agency"]["id"] == "disperkim"
+    assert actions(report) == ["submit", "verify"]
+    assert report["timeline"][1]["actor_role"] == "system"
+    assert report["deadlines"]["respond"]
+    assert report["deadlines"]["verify"] is None
+    assert sent(api.outbox(disposed.id)) == [
+        ("laporan_diterima", disposed.body["reporter"]["email"]),
+        ("laporan_diverifikasi", disposed.body["reporter"]["email"]),
+        ("disposisi_baru", "agency:disperkim"),
+    ]
+    assert api.get(f"/staff/reports/{disposed.id}", api.staff("operator", "disperkim")).status_code == 200
 
-        # The same category elsewhere: only a suggestion (the category's rule), status and version unchanged.
-        suggested = api.file(location={"lat": -6.92, "lon": 106.92, "kecamatan": "Cikole"})
-        inbox = api.get("/staff/reports", api.coordinator, q=suggested.id, status="SUBMITTED")
-        assert inbox.status_code == 200, inbox.text
-        [item] = [item for item in inbox.json()["items"] if item["id"] == suggested.id]
-        assert item["suggested_agency_id"] == AGENCY
-        assert item["status"] == "SUBMITTED"
-        assert item["agency"] is None
-        assert item["version"] == 1
-        assert "timeline" not in item
-        _assert_no_identity(inbox.json(), suggested)
-    finally:
-        restored = api.put("/staff/routing-rules", {"rules": original}, api.coordinator)
-        assert restored.status_code == 200, restored.text
-    assert api.get("/staff/routing-rules", api.coordinator).json()["rules"] == original
+    # The same category elsewhere: only a suggestion (the category's rule), status and version unchanged.
+    suggested = api.file(location={"lat": -6.92, "lon": 106.92, "kecamatan": "Cikole"})
+    inbox = api.get("/staff/reports", api.coordinator, q=suggested.id, status="SUBMITTED")
+    assert inbox.status_code == 200, inbox.text
+    [item] = [item for item in inbox.json()["items"] if item["id"] == suggested.id]
+    assert item["suggested_agency_id"] == AGENCY
+    assert item["status"] == "SUBMITTED"
+    assert item["agency"] is None
+    assert item["version"] == 1
+    assert "timeline" not in item
+    _assert_no_identity(inbox.json(), suggested)
 
 
 # --- (e) only verified claims count -----------------------------------------------------------------------

@@ -19,8 +19,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from local.scheduled_jobs import JobRunner
-from local.scheduler import Scheduler, SchedulerSettings, SchedulerSettingsError, next_tick, tick_instant
+from local.scheduler.clock import (
+    Scheduler,
+    SchedulerSettings,
+    SchedulerSettingsError,
+    next_tick,
+    tick_instant,
+)
+from local.scheduler.jobs import JobRunner
 from local.template import ScheduleSpec, load_template
 
 if TYPE_CHECKING:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from local.dev_tokens import verify_token
+from local.gateway.authorizer import verify_token
+from local.template import load_template
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStackProcess
@@ -140,3 +145,57 @@ def test_data_survives_a_restart(start_stack: Callable[[Path], LocalStackProcess
     assert len({item["code"] for item in categories}) == len(categories), "the seed was loaded twice"
     # The replayed and compacted writes are not stream records anyone is told about again.
     assert requests.get(f"{base_url}/_local/outbox", timeout=TIMEOUT).json()["items"] == []
+
+
+def test_each_functions_log_lines_carry_its_own_service(stack: str, stack_process: LocalStackProcess) -> None:
+    filed = requests.post(f"{stack}/reports", json=NEW_REPORT, timeout=TIMEOUT)
+    assert filed.status_code == 201, filed.text
+    requests.post(f"{stack}/reports/{filed.json()['id']}/access", json={}, timeout=TIMEOUT)
+    services = {
+        function.logical_id: function.environment.get("POWERTOOLS_SERVICE_NAME")
+        for function in load_template().functions().values()
+    }
+    logged: dict[str, set[str]] = {}
+    for line in stack_process.stdout_path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("{") and '"function_name"' in line:
+            entry = json.loads(line)
+            logged.setdefault(entry["function_name"], set()).add(entry["service"])
+    assert len(logged) >= 3, logged  # intake, the stream consumer, the notifier at least
+    assert logged == {name: {services[name]} for name in logged}
+
+
+def _hang_up(port: int, reset: bool) -> None:
+    """A client that sends a filing and leaves before the answer (closing, or resetting, its connection)."""
+    body = json.dumps(NEW_REPORT).encode()
+    head = (
+        "POST /reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as connection:
+        connection.sendall(head.encode() + body)
+        if reset:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGINT, signal.SIGINT), (signal.SIGTERM, signal.SIGINT)],
+    ids=["ctrl-c twice", "sigterm then ctrl-c"],
+)
+def test_a_client_that_hangs_up_and_repeated_signals_leave_no_traceback(
+    start_stack: Callable[[Path], LocalStackProcess], tmp_path: Path, signals: tuple[int, ...]
+) -> None:
+    process = start_stack(tmp_path / "local-data")
+    base_url = process.start()
+    for reset in (False, True):
+        _hang_up(process.port, reset)
+    # Both filings are handled (and their answers lost) before the stack is told to stop.
+    deadline = time.monotonic() + TIMEOUT
+    while process.stderr_path.read_text(encoding="utf-8").count("POST /reports -> 201") < 2:
+        assert time.monotonic() < deadline, process.output_tail()
+        time.sleep(0.1)
+    assert requests.get(f"{base_url}/health", timeout=TIMEOUT).status_code == 200
+    assert process.stop(signals=signals) == 0
+    stderr = process.stderr_path.read_text(encoding="utf-8")
+    assert "Traceback" not in stderr, stderr
+    assert "local: stopping" in stderr

@@ -33,7 +33,7 @@ import re
 import secrets
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -45,10 +45,11 @@ import boto3
 import pytest
 import requests
 
-from local.aws_environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
-from local.data_dir import LOCK_FILE_NAME, LOG_FILE_NAME
-from local.mutation_log import Mutation, read_mutations
+from local.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
 from local.paths import OPENAPI_PATH
+from local.persistence.data_dir import LOCK_FILE_NAME
+from local.persistence.store import LOG_FILE_NAME
+from local.persistence.write_log import logged_writes
 from tests.e2e.conftest import LocalStackProcess
 from tests.e2e.http_client import scheduled_event
 
@@ -354,7 +355,8 @@ class Probe:
 
 
 def _embedded_endpoint(process: LocalStackProcess) -> str:
-    """The embedded moto server's address: the stack's other listening socket besides the gateway's.
+    """The embedded moto server's address: the stack's listening socket that is neither the gateway's nor
+    the web app's.
 
     The stack does not print it; its pid is in the data folder's lock, its sockets in /proc.
     """
@@ -373,7 +375,7 @@ def _embedded_endpoint(process: LocalStackProcess) -> str:
         fields = line.split()
         if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
             ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    others = ports - {gateway_port}
+    others = ports - {gateway_port, process.web_port}
     assert len(others) == 1, f"cannot tell the embedded moto server's port among {sorted(ports)}"
     return f"http://127.0.0.1:{others.pop()}"
 
@@ -484,14 +486,15 @@ def _read_table(endpoint: str, report_ids: list[str], agency_ids: list[str]) -> 
 
 @dataclass(frozen=True)
 class Write:
-    """One item written (a Put, an Update, a Delete; alone, in a batch or in a transaction)."""
+    """One item written (by a Put, an Update, a Delete; alone, in a batch or in a transaction), as the log
+    keeps it: the whole item after the write, or the key of one deleted."""
 
     line: int
     action: str
     table: str
     pk: str
     sk: str
-    attributes: frozenset[str]  # the attribute names it sets
+    attributes: frozenset[str]  # the item's attribute names after the write
     text: str
 
     @property
@@ -503,51 +506,30 @@ def _string(value: AttributeValueTypeDef | None) -> str:
     return str((value or {}).get("S", ""))
 
 
-_EXPRESSION_WORDS = frozenset({"SET", "REMOVE", "ADD", "DELETE", "if_not_exists", "list_append"})
-
-
-def _update_names(request: Mapping[str, Any]) -> frozenset[str]:
-    """The attribute names an update expression sets or removes (a superset: a few function names too)."""
-    names = dict(request.get("ExpressionAttributeNames") or {})
-    words = re.findall(r"[#:]?[A-Za-z_][A-Za-z0-9_]*", str(request.get("UpdateExpression", "")))
-    return frozenset(
-        str(names.get(word, word))
-        for word in words
-        if not word.startswith(":") and word not in _EXPRESSION_WORDS
-    )
-
-
-def _writes(line: int, mutation: Mutation) -> Iterator[Write]:
-    def one(kind: str, request: Mapping[str, Any], table: str | None = None) -> Write:
-        item = request.get("Item") or request.get("Key") or {}
-        attributes = frozenset(request["Item"]) if "Item" in request else _update_names(request)
-        text = json.dumps({key: value for key, value in request.items() if key != "TableName"})
+def _write(line: int, entry: Mapping[str, Any]) -> Write:
+    if "put" in entry or "delete" in entry:
+        action = "put" if "put" in entry else "delete"
+        item = entry.get("item") or entry.get("key") or {}
+        attributes = frozenset(entry["item"]) if action == "put" else frozenset()
         return Write(
             line,
-            f"{mutation.action}.{kind}" if kind else mutation.action,
-            table or str(request.get("TableName", "")),
+            action,
+            str(entry[action]),
             _string(item.get("pk")),
             _string(item.get("sk")),
             attributes,
-            text,
+            json.dumps(item),
         )
-
-    request = mutation.request
-    if mutation.action in ("PutItem", "UpdateItem", "DeleteItem"):
-        yield one("", request)
-    elif mutation.action == "TransactWriteItems":
-        for entry in request.get("TransactItems", []):
-            for kind, inner in entry.items():
-                yield one(kind, inner)
-    elif mutation.action == "BatchWriteItem":
-        for table, entries in request.get("RequestItems", {}).items():
-            for entry in entries:
-                for kind, inner in entry.items():
-                    yield one(kind, inner, table)
-    else:  # tables, TTL: no item, but look at the request all the same
-        yield Write(
-            line, mutation.action, str(request.get("TableName", "")), "", "", frozenset(), json.dumps(request)
-        )
+    request = entry.get("request") or {}  # tables, TTL: no item, but look at the request all the same
+    return Write(
+        line,
+        str(entry.get("action")),
+        str(request.get("TableName", "")),
+        "",
+        "",
+        frozenset(),
+        json.dumps(request),
+    )
 
 
 def _is_identity_item(write: Write) -> bool:
@@ -914,11 +896,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
     finally:
         exit_code = process.stop()
     assert exit_code == 0, process.output_tail()
-    writes = [
-        write
-        for line, mutation in enumerate(read_mutations(process.data_dir / LOG_FILE_NAME), start=1)
-        for write in _writes(line, mutation)
-    ]
+    writes = [_write(line, entry) for line, entry in logged_writes(process.data_dir / LOG_FILE_NAME)]
     return Observed(
         marker=marker,
         filed=filed,

@@ -142,3 +142,25 @@ def test_the_readme_attachment_steps_work_as_written(stack: str, tmp_path: Path)
     assert lines[-2] == "204"
     assert "'status': 'ready'" in lines[-1]
     assert "'download_url': 'http" in lines[-1]
+
+
+def test_the_readme_open311_steps_work_as_written(stack: str, tmp_path: Path) -> None:
+    script = (
+        _readme_walkthrough()
+        + _readme_block("COORD=$(curl")
+        + "echo\n"  # the outbox's answer has no newline of its own
+        + _readme_block("# The coordinator issues a key to a client system")
+    )
+    script = script.replace("http://127.0.0.1:3000", stack)
+    script = script.replace("/tmp/lapor-report.json", str(tmp_path / "report.json"))  # noqa: S108
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[-2] == "404"  # not verified yet
+    [request] = json.loads(lines[-1])
+    assert request["service_code"] == "pju"
+    assert request["status"] == "open"
+    assert '"endpoints"' in done.stdout  # discovery
+    assert '"service_code":"pju"' in done.stdout.replace(" ", "")  # the services

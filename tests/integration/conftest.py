@@ -83,7 +83,7 @@ def _clear_caches() -> None:
 @pytest.fixture
 def aws() -> Iterator[None]:
     from lapor.seed import load_seed, seed_items
-    from local.template import create_tables
+    from tools.tables import create_tables
 
     with mock_aws():
         _clear_caches()
@@ -254,7 +254,7 @@ def _answer(result: dict[str, Any]) -> Answer:
 @pytest.fixture
 def invoke(aws: None) -> Invoke:
     from intake.handler import lambda_handler
-    from local.context import LambdaContext
+    from tools.lambda_context import LambdaContext
 
     def call(name: str, **kwargs: Any) -> Answer:
         return _answer(lambda_handler(build_event(name, **kwargs), LambdaContext("intake", 512, 10)))
@@ -273,8 +273,8 @@ def claims_of(role: str, agency_id: str | None = None, sub: str | None = None) -
 @pytest.fixture
 def staff(aws: None) -> Invoke:
     """Call a staff route as `role` (of `agency_id`): `staff("post_verify", "coordinator", report_id=...)`."""
-    from local.context import LambdaContext
     from staff.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     def call(
         name: str, role: str | None = "coordinator", agency_id: str | None = None, **kwargs: Any

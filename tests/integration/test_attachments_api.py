@@ -65,7 +65,7 @@ def scrub_event(key: str, size: int) -> dict[str, Any]:
 
 def run_scrubber(key: str, size: int) -> dict[str, Any]:
     from attachments.handler import lambda_handler
-    from local.context import LambdaContext
+    from tools.lambda_context import LambdaContext
 
     result: dict[str, Any] = lambda_handler(scrub_event(key, size), LambdaContext("attachments", 512, 30))
     return result
@@ -311,7 +311,7 @@ def test_a_repeated_event_or_an_unknown_key_changes_nothing(invoke: Invoke) -> N
 
 def test_an_event_of_another_bucket_is_dropped(invoke: Invoke) -> None:
     from attachments.handler import lambda_handler
-    from local.context import LambdaContext
+    from tools.lambda_context import LambdaContext
 
     event = scrub_event("incoming/LPR-0000-0000/att-0000000000000000", 10)
     event["detail"]["bucket"]["name"] = "someone-elses-bucket"

@@ -29,9 +29,9 @@ from lapor.seed import load_seed, seed_items
 from lapor.services.casework import CaseworkService
 from lapor.services.city_setup import CitySetupCache
 from lapor.services.intake import IntakeService
-from local.template import create_tables
 from tests.fakes import InMemoryVault
 from tests.integration.conftest import ROOT, valid_report
+from tools.tables import create_tables
 
 COORDINATOR = StaffCaller(Role.COORDINATOR, "coordinator-1")
 OTHER_COORDINATOR = StaffCaller(Role.COORDINATOR, "coordinator-2")

@@ -13,8 +13,8 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from lapor.domain.calendar import WIB
-from local.context import LambdaContext
 from tests.integration.conftest import ROOT, Invoke, valid_report
+from tools.lambda_context import LambdaContext
 
 SCHEDULED = json.loads((ROOT / "events" / "escalation" / "scheduled.json").read_text(encoding="utf-8"))
 

@@ -135,9 +135,9 @@ def test_the_route_answers_csv_to_the_coordinator_only(invoke: Invoke, staff: In
     filed = invoke("post_reports", body=valid_report())
     assert filed.status == 201
     today = today_wib().isoformat()
-    from local.context import LambdaContext
     from staff.handler import lambda_handler
     from tests.integration.conftest import build_event, claims_of
+    from tools.lambda_context import LambdaContext
 
     event = build_event(
         "get_exports_reports_csv",

@@ -35,7 +35,6 @@ from lapor.domain.calendar import WIB
 from lapor.domain.errors import StoreUnavailable
 from lapor.domain.identifiers import derived_access_token
 from lapor.services.intake import MAX_ID_ATTEMPTS
-from local.context import LambdaContext
 from tests.integration import faults
 from tests.integration.conftest import (
     EVENTS,
@@ -66,6 +65,7 @@ from tests.integration.faults import (
     scenario,
     transient,
 )
+from tools.lambda_context import LambdaContext
 
 BUS = "lapor-test-bus"
 SECRET = b"integration-test-secret"

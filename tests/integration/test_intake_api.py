@@ -376,7 +376,7 @@ def test_catalog_health_and_unknown_routes(invoke: Invoke) -> None:
 
 def test_an_unknown_route_is_404_in_the_error_shape(aws: None) -> None:
     from intake.handler import lambda_handler
-    from local.context import LambdaContext
+    from tools.lambda_context import LambdaContext
 
     event = build_event("get_health")
     event.update(path="/nowhere", resource="/nowhere")

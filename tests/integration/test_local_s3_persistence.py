@@ -14,8 +14,8 @@ import boto3
 import pytest
 import requests
 
-from local.aws_environment import REGION
-from local.data_dir import S3_DIR_NAME
+from local.aws.environment import REGION
+from local.persistence.data_dir import S3_DIR_NAME
 from local.template import Template
 from tests.integration.conftest import process_state_kept
 from tests.integration.test_local_s3 import (

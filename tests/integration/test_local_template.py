@@ -1,5 +1,5 @@
-"""The local stack's building blocks: tables from template.yaml, the REST v1 event, dev tokens, persistence,
-and the gateway in-process with a stand-in function."""
+"""The local stack's building blocks: tables from template.yaml, the REST v1 event, dev tokens, and the
+gateway in-process with a stand-in function."""
 
 from __future__ import annotations
 
@@ -16,12 +16,9 @@ from typing import Any
 import jwt
 import pytest
 from moto import mock_aws
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.test import Client
 
-from local import outbox
-from local.aws_environment import REGION
-from local.dev_tokens import (
+from local.aws.environment import REGION
+from local.gateway.authorizer import (
     AUDIENCE,
     ISSUER,
     InvalidTokenError,
@@ -29,17 +26,16 @@ from local.dev_tokens import (
     issue_token,
     verify_token,
 )
-from local.embedded_dynamodb import EmbeddedDynamoDB, call_wsgi_dynamodb
-from local.gateway import MAX_BODY_BYTES, build_gateway
-from local.http_types import IncomingRequest
-from local.lambda_runtime import FunctionRegistry
-from local.mutation_log import Mutation, MutationLog, MutationLoggingMiddleware, read_mutations
-from local.persistence import open_store, scan_items
-from local.rest_event import build_rest_event
-from local.routing import RouteTable
-from local.template import ApiRoute, Template, create_tables, load_template
-from local.triggers import read_triggers
+from local.gateway.http_types import IncomingRequest
+from local.gateway.proxy import build_rest_event
+from local.gateway.routes import RouteTable
+from local.gateway.server import MAX_BODY_BYTES, build_gateway
+from local.lambdas.runtime import FunctionRegistry
+from local.lambdas.triggers import read_triggers
+from local.memory_logs import outbox
+from local.template import ApiRoute, Template, load_template
 from tools.cfn_yaml import parse_template_text
+from tools.tables import create_tables
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 SECRET = "test-secret-0123456789abcdef0123456789"
@@ -104,7 +100,7 @@ def test_create_tables_builds_the_tables_and_indexes_of_the_template(aws_env: No
     expected = _raw_template_tables()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        assert sorted(create_tables(client, load_template(TEMPLATE_PATH))) == sorted(expected)
+        assert sorted(create_tables(client, load_template(TEMPLATE_PATH).tables())) == sorted(expected)
         for name, properties in expected.items():
             table = client.describe_table(TableName=name)["Table"]
             assert table["KeySchema"] == properties["KeySchema"]
@@ -151,9 +147,11 @@ def test_function_environment_resolves_tables_and_drops_what_exists_only_in_aws(
 
 
 def test_staff_routes_and_only_they_name_the_cognito_authorizer() -> None:
-    # The Api has Auth.Authorizers and no DefaultAuthorizer; each /staff route names CognitoAuthorizer.
+    # The Api has Auth.Authorizers and no DefaultAuthorizer; each /staff route names CognitoAuthorizer (its
+    # CORS preflight none: a browser's preflight carries no credentials).
     for route in load_template(TEMPLATE_PATH).routes():
-        expected = "CognitoAuthorizer" if route.path.startswith("/staff/") else None
+        staff = route.path.startswith("/staff/") and route.method != "OPTIONS"
+        expected = "CognitoAuthorizer" if staff else None
         assert route.authorizer == expected, route
 
 
@@ -287,7 +285,7 @@ def test_schedules_are_parsed(auth_template: Template) -> None:
     assert "escalation" in schedules["EscalationSchedule"].job_names
 
 
-# --- routing and the REST v1 event -----------------------------------------------------------------------
+# --- route matching and the REST v1 event ------------------------------------------------------------
 
 ROUTES = RouteTable(
     [
@@ -432,108 +430,6 @@ def test_bearer_prefix_is_optional() -> None:
     assert bearer_token("abc") == "abc"
     assert bearer_token("Bearer ") is None
     assert bearer_token(None) is None
-
-
-# --- persistence ---------------------------------------------------------------------------------------
-
-
-def _moto_reset(app: Any) -> None:
-    Client(app).post("/moto-api/reset")
-
-
-def test_a_logged_put_replays_into_a_fresh_backend(tmp_path: Path) -> None:
-    log = MutationLog(tmp_path / "dynamodb.log")
-    app = DomainDispatcherApplication(create_backend_app)
-    _moto_reset(app)
-    logging_app = MutationLoggingMiddleware(app, log.append)
-    table = {
-        "TableName": "T",
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    call_wsgi_dynamodb(logging_app, "CreateTable", table)
-    call_wsgi_dynamodb(
-        logging_app, "PutItem", {"TableName": "T", "Item": {"pk": {"S": "a"}, "n": {"N": "1"}}}
-    )
-    put_if_absent = {
-        "TableName": "T",
-        "Item": {"pk": {"S": "a"}},
-        "ConditionExpression": "attribute_not_exists(pk)",
-    }
-    with pytest.raises(RuntimeError, match="ConditionalCheckFailed"):
-        call_wsgi_dynamodb(logging_app, "PutItem", put_if_absent)
-    call_wsgi_dynamodb(logging_app, "GetItem", {"TableName": "T", "Key": {"pk": {"S": "a"}}})
-    log.close()
-    with (tmp_path / "dynamodb.log").open("a") as handle:
-        handle.write('{"action": "PutItem", "requ')  # a line torn by a crash
-
-    mutations = list(read_mutations(tmp_path / "dynamodb.log"))
-    assert [mutation.action for mutation in mutations] == ["CreateTable", "PutItem"]
-
-    _moto_reset(app)
-    fresh = DomainDispatcherApplication(create_backend_app)
-    for mutation in mutations:
-        call_wsgi_dynamodb(fresh, mutation.action, mutation.request)
-    item = call_wsgi_dynamodb(fresh, "GetItem", {"TableName": "T", "Key": {"pk": {"S": "a"}}})["Item"]
-    assert item == {"pk": {"S": "a"}, "n": {"N": "1"}}
-    _moto_reset(fresh)
-
-
-def test_store_seeds_once_then_restores_and_compacts(tmp_path: Path) -> None:
-    template = load_template(TEMPLATE_PATH)
-    log_path = tmp_path / "dynamodb.log"
-    seed = [{"pk": "CONFIG", "sk": "AGENCY#a", "name": "A", "weight": 1.5}]
-
-    db = EmbeddedDynamoDB()
-    db.start()
-    try:
-        _moto_reset(db.app)
-        log, summary = open_store(db, log_path, template, seed)
-        assert summary.fresh
-        assert log is not None
-        client = db.client()
-        client.put_item(
-            TableName="AppTable", Item={"pk": {"S": "REPORT#1"}, "sk": {"S": "R"}, "v": {"N": "1"}}
-        )
-        client.update_item(
-            TableName="AppTable",
-            Key={"pk": {"S": "REPORT#1"}, "sk": {"S": "R"}},
-            UpdateExpression="SET v = v + :one",
-            ExpressionAttributeValues={":one": {"N": "1"}},
-        )
-        expired = {"id": {"S": "old"}, "expiration": {"N": str(int(time.time()) - 10)}}
-        client.put_item(TableName="IdempotencyTable", Item=expired)
-        log.close()
-        actions = [mutation.action for mutation in read_mutations(log_path)]
-        assert actions[-3:] == ["PutItem", "UpdateItem", "PutItem"]
-
-        _moto_reset(db.app)
-        db.middleware.sink = None
-        log, summary = open_store(db, log_path, template, seed)
-        assert log is not None
-        assert not summary.fresh
-        items = {(item["pk"]["S"], item["sk"]["S"]): item for item in scan_items(db, "AppTable")}
-        assert items[("REPORT#1", "R")]["v"] == {"N": "2"}
-        assert items[("CONFIG", "AGENCY#a")]["weight"] == {"N": "1.5"}
-        assert scan_items(db, "IdempotencyTable") == []
-        actions = [mutation.action for mutation in read_mutations(log_path)]
-        assert set(actions) == {"CreateTable", "UpdateTimeToLive", "PutItem"}
-        assert actions.count("PutItem") == 2
-        log.close()
-    finally:
-        db.middleware.sink = None
-        _moto_reset(db.app)
-        db.stop()
-
-
-def test_mutation_line_round_trip(tmp_path: Path) -> None:
-    log = MutationLog(tmp_path / "log")
-    log.append(Mutation("DeleteItem", {"TableName": "T", "Key": {"pk": {"S": "é"}}}))
-    log.close()
-    assert list(read_mutations(tmp_path / "log")) == [
-        Mutation("DeleteItem", {"TableName": "T", "Key": {"pk": {"S": "é"}}})
-    ]
 
 
 # --- the gateway in-process, with a stand-in function ---------------------------------------------------

@@ -61,8 +61,8 @@ def figures(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def deliver(detail_type: str, detail: dict[str, Any]) -> dict[str, Any]:
     """The notifier, given one event as EventBridge delivers it."""
-    from local.context import LambdaContext
     from notify.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     with (EVENTS / "notify" / "access_link.json").open(encoding="utf-8") as handle:
         event = json.load(handle)

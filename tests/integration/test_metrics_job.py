@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from lapor.domain.calendar import WIB
-from local.context import LambdaContext
 from tests.integration.conftest import ROOT, Invoke, valid_report
+from tools.lambda_context import LambdaContext
 
 SCHEDULED = json.loads((ROOT / "events" / "metrics" / "scheduled.json").read_text(encoding="utf-8"))
 

@@ -105,8 +105,8 @@ def load(name: str) -> dict[str, Any]:
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:
-    from local.context import LambdaContext
     from notify.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     return lambda_handler(event, LambdaContext("notify", 256, 10))
 

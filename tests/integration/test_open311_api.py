@@ -132,8 +132,8 @@ Call = Callable[..., Open311Answer]
 
 @pytest.fixture
 def open311(aws: None) -> Call:
-    from local.context import LambdaContext
     from open311.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     def call(
         method: str,
@@ -168,8 +168,8 @@ KEY_EVENTS = {
 @pytest.fixture
 def keys(aws: None) -> Callable[..., Answer]:
     """The coordinator's key routes, on the staff function."""
-    from local.context import LambdaContext
     from staff.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     def call(name: str, role: str = "coordinator", body: Any = None, key_id: str | None = None) -> Answer:
         event = copy.deepcopy(load_event(KEY_EVENTS[name], "staff"))
@@ -196,8 +196,8 @@ def api_key(keys: Callable[..., Answer]) -> str:
 
 
 def _verify(report_id: str) -> None:
-    from local.context import LambdaContext
     from staff.handler import lambda_handler
+    from tools.lambda_context import LambdaContext
 
     event = copy.deepcopy(load_event("post_verify", "staff"))
     event["requestContext"]["authorizer"] = {"claims": claims_of("coordinator")}

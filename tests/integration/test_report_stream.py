@@ -9,8 +9,8 @@ from typing import Any
 
 import boto3
 
-from local.context import LambdaContext
 from tests.integration.conftest import Invoke, valid_report
+from tools.lambda_context import LambdaContext
 
 
 class Published:

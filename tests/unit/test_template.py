@@ -304,14 +304,28 @@ def _get_att(resource_id: str, attribute: str) -> str:
     return _ref({"Fn::GetAtt": [resource_id, attribute]})
 
 
-def _api_events(template: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(function id, event name, event) of every `Type: Api` event of every function."""
+def _api_events(
+    template: dict[str, Any], *, preflights: bool = False
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function id, event name, event) of every `Type: Api` event of every function; the CORS preflights
+    (`Method: options`) only when asked."""
     return [
         (function_id, name, event)
         for function_id, function in _resources(template, "AWS::Serverless::Function").items()
         for name, event in (function["Properties"].get("Events") or {}).items()
-        if event["Type"] == "Api"
+        if event["Type"] == "Api" and preflights == _is_preflight(event)
     ]
+
+
+def _is_preflight(event: dict[str, Any]) -> bool:
+    return str(event["Properties"].get("Method", "")).lower() == "options"
+
+
+def _routes(events: dict[str, Any]) -> set[tuple[str, str]]:
+    """(method, path) of a function's API events, its CORS preflights apart."""
+    return {
+        (e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values() if not _is_preflight(e)
+    }
 
 
 def test_template_parses_with_short_form_tags(template: dict[str, Any]) -> None:
@@ -1012,15 +1026,13 @@ def test_every_function_has_a_log_group_with_retention(template: dict[str, Any])
 
 def test_intake_routes_are_unchanged(template: dict[str, Any]) -> None:
     events = template["Resources"]["IntakeFunction"]["Properties"]["Events"]
-    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
-    assert routes == INTAKE_ROUTES
+    assert _routes(events) == INTAKE_ROUTES
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
 
 
 def test_staff_routes_are_the_staff_functions(template: dict[str, Any]) -> None:
     events = template["Resources"]["StaffFunction"]["Properties"]["Events"]
-    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
-    assert routes == STAFF_ROUTES | OPEN311_KEY_ROUTES
+    assert _routes(events) == STAFF_ROUTES | OPEN311_KEY_ROUTES
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
 
 
@@ -1046,12 +1058,9 @@ def test_staff_routes_have_the_authorizer_and_public_routes_none(template: dict[
 
 def test_the_open311_routes(template: dict[str, Any]) -> None:
     events = template["Resources"]["Open311Function"]["Properties"]["Events"]
-    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
-    assert routes == OPEN311_ROUTES  # the coordinator's keys are the staff function's
+    assert _routes(events) == OPEN311_ROUTES  # the coordinator's keys are the staff function's
     assert all(e["Type"] == "Api" and e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in events.values())
-    for (
-        event
-    ) in events.values():  # the api_key of POST requests is checked by the handler; GET is public data
+    for event in events.values():  # the handler checks the api_key of POST requests; GET is public data
         assert "Auth" not in event["Properties"]
 
 
@@ -1563,3 +1572,68 @@ def test_a_failed_asynchronous_run_goes_to_the_dlq_with_the_functions_own_role(
         "Destination": {"Fn::GetAtt": [queue_id, "Arn"]},
     }
     assert _granted(template, function_id)[_get_att(queue_id, "Arn")] == {"sqs:SendMessage"}
+
+
+def test_every_api_path_has_its_cors_preflight_on_the_function_that_serves_it(
+    template: dict[str, Any],
+) -> None:
+    """API Gateway picks the resource, then the method: a path without its own OPTIONS answers a browser's
+    preflight 404 (API.md "Browsers"). The greedy Open311 resource's ANY covers its OPTIONS."""
+    served = {(fid, e["Properties"]["Path"]) for fid, _, e in _api_events(template)}
+    greedy = {
+        (fid, path) for fid, _, e in _api_events(template) if (path := e["Properties"]["Path"]).endswith("+}")
+    }
+    preflights = [(fid, e["Properties"]) for fid, _, e in _api_events(template, preflights=True)]
+    assert sorted((fid, p["Path"]) for fid, p in preflights) == sorted(served - greedy)
+    for _, props in preflights:
+        assert "Auth" not in props  # a preflight carries no credentials
+        assert props["RestApiId"] == {"Ref": "Api"}
+
+
+def test_browsers_allowed_origins_reach_the_functions_and_the_gateway_responses(
+    template: dict[str, Any],
+) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    origins = json.dumps(variables["ALLOWED_ORIGINS"])
+    assert "AllowedOrigins" in origins
+    assert "WebDistribution.DomainName" in origins  # the web app's own origin is always allowed
+    responses = template["Resources"]["Api"]["Properties"]["GatewayResponses"]
+    for name, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        assert headers["Access-Control-Allow-Origin"] == "method.request.header.Origin", name
+        assert headers["Access-Control-Expose-Headers"] == "'ETag, Location, Retry-After'", name
+
+
+def test_the_web_app_is_private_behind_cloudfront_with_security_headers(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    bucket = resources["WebBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    policy = json.dumps(resources["WebBucketPolicy"]["Properties"]["PolicyDocument"])
+    assert "cloudfront.amazonaws.com" in policy
+    assert "AWS:SourceArn" in policy
+    assert '"aws:SecureTransport": "false"' in policy
+    config = resources["WebDistribution"]["Properties"]["DistributionConfig"]
+    origin = config["Origins"][0]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["Compress"] is True
+    headers = resources["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
+    csp = json.dumps(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+
+
+def test_staff_sign_in_is_the_hosted_ui_with_the_code_flow(template: dict[str, Any]) -> None:
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False  # a public client: PKCE, no secret in the browser
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert "openid" in client["AllowedOAuthScopes"]
+    assert "WebDistribution.DomainName" in json.dumps(client["CallbackURLs"])
+    outputs = template["Outputs"]
+    assert {"WebUrl", "StaffAuthDomain", "UserPoolClientId", "ApiUrl", "WebBucketName"} <= set(outputs)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from lapor.http.cors import with_cors
 from lapor.http.errors import register_error_handlers
 from lapor.http.guard import refusal
 
@@ -26,7 +27,7 @@ def make_router() -> APIGatewayRouter:
 
 
 def guarded(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """`app.resolve`, after the size and content-type checks."""
+    """`app.resolve` after the size and content-type checks, with CORS (`lapor.http.cors`)."""
 
     def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         refused = refusal(event)
@@ -34,4 +35,4 @@ def guarded(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaCont
             return refused
         return app.resolve(event, context)
 
-    return resolve
+    return with_cors(app, resolve)

@@ -1,0 +1,1 @@
+"""EventBridge Scheduler: the template's scheduled jobs, on the real clock or when asked."""
