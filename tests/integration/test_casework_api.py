@@ -26,6 +26,8 @@ ROUTE_FIXTURES = {
     ("post", "/staff/reports/{id}/followups"): "post_followups",
     ("post", "/staff/reports/{id}/close"): "post_close",
     ("post", "/staff/reports/{id}/attachments"): "post_attachment",
+    ("post", "/staff/reports/{id}/erase-identity"): "post_erase_identity",
+    ("post", "/staff/reports/{id}/redactions"): "post_redaction",
 }
 
 # On a report assigned to Dishub (DISPOSED): the roles that see it but may not do what the route does.
@@ -42,6 +44,8 @@ ROLE_MAY_NOT = {
     ("post", "/staff/reports/{id}/followups"): {"leadership", "coordinator"},
     ("post", "/staff/reports/{id}/close"): {"leadership", "operator"},
     ("post", "/staff/reports/{id}/attachments"): {"leadership"},
+    ("post", "/staff/reports/{id}/erase-identity"): {"leadership", "operator", "official"},
+    ("post", "/staff/reports/{id}/redactions"): {"leadership", "operator", "official"},
 }
 
 

@@ -2,11 +2,11 @@
 User Messaging SMS (pinpoint-sms-voice-v2), staff messages on the SNS topic; `ChannelRouter` picks by the
 message's channel.
 
-Each send carries the report id and the delivery record's key (SES message tags, the SMS `Context`), which
-the providers' feedback events carry back (`functions/delivery_status`): the record is found without any
-address. A refusal that a retry cannot mend (a rejected address, an invalid number, an opted-out one, a
-paused account) is `DeliveryRefused` with a fixed reason; throttling and timeouts raise as they are, so the
-event is retried. Nothing here logs an address or a message's words.
+Each send carries the report id, the delivery record's key and the template's name (SES message tags, the SMS
+`Context`), which the providers' feedback events carry back (`functions/delivery_status`): the record is
+found without any address. A refusal that a retry cannot mend (a rejected address, an invalid number, an
+opted-out one, a paused account) is `DeliveryRefused` with a fixed reason; throttling and timeouts raise as
+they are, so the event is retried. Nothing here logs an address or a message's words.
 """
 
 from __future__ import annotations
@@ -49,7 +49,11 @@ def sms_client() -> Any:
 
 
 def _tags(message: Message) -> list[dict[str, str]]:
-    return [{"Name": "report_id", "Value": message.report_id}, {"Name": "delivery", "Value": message.key}]
+    return [
+        {"Name": "report_id", "Value": message.report_id},
+        {"Name": "delivery", "Value": message.key},
+        {"Name": "template", "Value": message.template},
+    ]
 
 
 class SesEmailSender:
@@ -98,7 +102,11 @@ class SmsSender:
                 MessageType="TRANSACTIONAL",
                 ConfigurationSetName=self._configuration_set,
                 MaxPrice=self._max_price,
-                Context={"report_id": message.report_id, "delivery": message.key},
+                Context={
+                    "report_id": message.report_id,
+                    "delivery": message.key,
+                    "template": message.template,
+                },
             )
         except Exception as error:
             _refused(error, SMS_REFUSALS)
