@@ -7,8 +7,9 @@ of its own routes. `reset()` forgets everything built (tests, and the local stac
 
 | Builder | Used by |
 |---|---|
-| `intake_service`, `submission_idempotency`, `event_publisher`, `token_secret`, `metrics_service` | intake |
+| `intake_service`, `submission_idempotency`, `token_secret`, `metrics_service` | intake |
 | `casework`, `calendar_admin`, `routing_rules_admin`, `metrics_service`, `exports`, `open311_keys` | staff |
+| `event_publisher` | intake (codes, links), staff (a calendar change), report_stream |
 | `report_stream_service` | report_stream |
 | `escalation_service` | escalation |
 | `metrics_service` | metrics |
@@ -170,7 +171,7 @@ def casework() -> CaseworkService:
 def calendar_admin() -> CalendarAdmin:
     from lapor.services.calendar_admin import CalendarAdmin
 
-    return CalendarAdmin(repository(), city_setup())
+    return CalendarAdmin(repository(), city_setup(), publisher=event_publisher)
 
 
 @lru_cache(maxsize=1)

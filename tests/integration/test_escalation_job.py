@@ -220,6 +220,37 @@ def test_a_calendar_change_moves_running_deadlines(invoke: Invoke, staff: Invoke
     assert staff("get_calendar", "coordinator", year=2026).body["year"] == 2026
 
 
+def test_a_calendar_change_is_announced_and_its_event_moves_the_deadlines_at_once(
+    invoke: Invoke, staff: Invoke, clock: Any
+) -> None:
+    from escalation.handler import run
+    from lapor.adapters.event_bus import events_client
+
+    report_id = file_at(invoke, clock, at(2026, 12, 21, 10))
+    announced: list[dict[str, Any]] = []
+    hook = lambda params, **_: announced.extend(params["Entries"])  # noqa: E731
+    events_client().meta.events.register("provide-client-params.events.PutEvents", hook)
+    try:
+        clock.set(at(2026, 12, 21, 12))
+        changed = staff("put_calendar", "coordinator", year=2026, body={"add": ["2026-12-28"], "remove": []})
+    finally:
+        events_client().meta.events.unregister("provide-client-params.events.PutEvents", hook)
+    assert changed.status == 200, changed.body
+    [entry] = announced
+    assert (entry["Source"], entry["DetailType"]) == ("lapor", "lapor.calendar.changed")
+    detail = json.loads(entry["Detail"])
+    assert (detail["year"], detail["revision"]) == (2026, 1)
+
+    event = json.loads((ROOT / "events" / "escalation" / "calendar_changed.json").read_text("utf-8"))
+    event["detail"] = detail
+    summary = run(event, LambdaContext("escalation", 512, 300))
+    assert (summary["recomputed"], summary["steps"]) == (1, 0)  # only the deadlines: no other step
+    after = staff("get_staff_report", "coordinator", report_id=report_id).body
+    assert after["deadlines"]["verify"] == "2026-12-29T17:00:00.000+00:00"
+    assert after["timeline"][-1]["action"] == "deadline_recomputed"
+    assert run(event, LambdaContext("escalation", 512, 300))["recomputed"] == 0  # a retried event: nothing
+
+
 def test_the_fixture_is_a_scheduler_event() -> None:
     assert SCHEDULED["source"] == "aws.scheduler"
     assert Path(ROOT / "events" / "escalation" / "scheduled.json").exists()

@@ -543,6 +543,7 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}): {"s3:PutObject", "s3:DeleteObject"},
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject", "s3:DeleteObject"},
         _get_att("IdentityKey", "Arn"): {"kms:Decrypt"},  # open a NIK on the audited identity read
+        _get_att("EventBus", "Arn"): {"events:PutEvents"},  # a calendar change: lapor.calendar.changed
     }
 
 
@@ -885,7 +886,7 @@ def test_only_the_writers_write_the_app_table_and_only_the_stream_and_intake_pub
     }
     bus = _get_att("EventBus", "Arn")
     publishers = {fid for fid in FUNCTIONS if _granted(template, fid).get(bus)}
-    assert publishers == {"IntakeFunction", "ReportStreamFunction"}
+    assert publishers == {"IntakeFunction", "ReportStreamFunction", "StaffFunction"}  # staff: the calendar
 
 
 def test_app_table_is_protected(template: dict[str, Any]) -> None:
@@ -1208,7 +1209,8 @@ def test_the_notify_rule_takes_lapor_events_and_has_a_dlq(template: dict[str, An
     assert event["Type"] == "EventBridgeRule"
     props = event["Properties"]
     assert props["EventBusName"] == {"Ref": "EventBus"}
-    assert props["Pattern"] == {"source": ["lapor"]}
+    # The report's events only: a calendar change is the escalation function's.
+    assert props["Pattern"] == {"source": ["lapor"], "detail-type": [{"prefix": "lapor.report."}]}
     assert props["RetryPolicy"] == {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600}
     assert props["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["NotifyDLQ", "Arn"]}}
 
@@ -1237,7 +1239,26 @@ def test_the_escalation_function_runs_long_enough_for_a_run(template: dict[str, 
     props = template["Resources"]["EscalationFunction"]["Properties"]
     assert props["Timeout"] == 300
     assert props["MemorySize"] == 512
-    assert list(props["Events"]) == ["EscalationSchedule"]
+    assert list(props["Events"]) == ["EscalationSchedule", "CalendarChanged"]
+
+
+def test_a_calendar_change_reaches_the_escalation_function_with_retries_and_a_dlq(
+    template: dict[str, Any],
+) -> None:
+    event = template["Resources"]["EscalationFunction"]["Properties"]["Events"]["CalendarChanged"]
+    assert event["Type"] == "EventBridgeRule"
+    props = event["Properties"]
+    assert props["EventBusName"] == {"Ref": "EventBus"}
+    assert props["Pattern"] == {"source": ["lapor"], "detail-type": ["lapor.calendar.changed"]}
+    assert props["RetryPolicy"] == {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 3600}
+    assert props["DeadLetterConfig"] == {"Arn": _get_att_node("EscalationDLQ", "Arn")}
+    [statement] = _statements(template["Resources"]["EscalationDLQPolicy"]["Properties"]["PolicyDocument"])
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": _get_att_node("EscalationFunctionCalendarChanged", "Arn")}
+    }
+    staff = template["Resources"]["StaffFunction"]["Properties"]["Environment"]["Variables"]
+    assert staff["EVENT_BUS_NAME"] == {"Ref": "EventBus"}
 
 
 def test_the_escalation_schedule_every_15_minutes_in_wib_with_retries_and_a_dlq(

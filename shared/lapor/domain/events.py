@@ -19,6 +19,7 @@ EVENT_SOURCE = "lapor"
 DETAIL_VERSION = 1
 ACCESS_LINK_DETAIL_TYPE = "lapor.report.access_link"
 CONTACT_CODE_DETAIL_TYPE = "lapor.report.contact_code"
+CALENDAR_CHANGED_DETAIL_TYPE = "lapor.calendar.changed"
 
 
 class ReportEvent(BaseModel):
@@ -100,3 +101,15 @@ def event_from_timeline_item(item: dict[str, Any]) -> ReportEvent:
         level=item.get("level"),
         clock=item.get("clock"),
     )
+
+
+class CalendarChanged(BaseModel):
+    """`PUT /staff/calendar/{year}` changed the working days: running deadlines are recomputed at once (the
+    escalation function's rule), not at the next scheduled run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = DETAIL_VERSION
+    year: int
+    revision: int
+    at: Instant

@@ -2,23 +2,29 @@
 
 A change is a delta: `add` makes a date a day off (or cancels its removal), `remove` cancels an addition or
 makes a national day a working day. Each change is stored with its audit entry in one transaction,
-conditional on the revision it was based on; the escalation job recomputes the deadlines of running
-clocks against the new calendar on its next run.
+conditional on the revision it was based on, then announced (`lapor.calendar.changed`): the escalation
+function recomputes the deadlines of running clocks against the new calendar at once (asynchronously in AWS;
+the local stack finishes it before answering). Should the announcement fail, the next scheduled escalation
+run sees the calendar's new revision and recomputes them then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lapor.domain.access import StaffCaller, ensure_role
 from lapor.domain.calendar import ADDED_DAY_NAME, HolidaySource, WorkingCalendar, YearAdjustments
-from lapor.domain.errors import FieldProblem, InvalidInput, NotFound
+from lapor.domain.errors import FieldProblem, InvalidInput, NotFound, StoreUnavailable
+from lapor.domain.events import CALENDAR_CHANGED_DETAIL_TYPE, CalendarChanged
 from lapor.domain.lifecycle import Role
-from lapor.ports import CalendarChange, CalendarStore
+from lapor.ports import CalendarChange, CalendarStore, EventPublisher
 from lapor.services.base import Service
+from lapor.services.city_setup import CitySetupCache
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_DATES = 60
@@ -67,6 +73,17 @@ def applied(current: YearAdjustments, delta: CalendarDelta, national: set[date])
 
 
 class CalendarAdmin(Service[CalendarStore]):
+    def __init__(
+        self,
+        store: CalendarStore,
+        setup: CitySetupCache,
+        *,
+        publisher: Callable[[], EventPublisher] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(store, setup, **kwargs)
+        self._publisher = publisher  # announces a change; None: the scheduled run recomputes (tests)
+
     def read(self, caller: StaffCaller, year: int) -> CalendarView:
         ensure_role(caller, Role.COORDINATOR)
         _check_year(year)
@@ -99,7 +116,15 @@ class CalendarAdmin(Service[CalendarStore]):
         )
         self._store.save_calendar(change)
         self._setup.invalidate()
+        self._announce(CalendarChanged(year=year, revision=new.revision, at=change.at))
         return calendar_view(self._setup.get().calendar(), year)
+
+    def _announce(self, event: CalendarChanged) -> None:
+        if self._publisher is None:
+            return
+        # Stored already: should the bus refuse it, the next scheduled run recomputes (it compares revisions).
+        with suppress(StoreUnavailable):
+            self._publisher().publish(CALENDAR_CHANGED_DETAIL_TYPE, event.model_dump(mode="json"))
 
 
 def _check_year(year: int) -> None:

@@ -73,16 +73,25 @@ class EscalationService:
         self, now: datetime, seconds_left: Callable[[], float], reserve_seconds: float = 10.0
     ) -> RunSummary:
         """Fire every step due at `now`; stop when fewer than `reserve_seconds` remain."""
+        summary = self.recompute_deadlines(now, seconds_left, reserve_seconds)
+        calendar = self._setup.get().calendar()
+        advance = partial(self._advance, now=now, calendar=calendar, summary=summary)
+        self._each_due(now, seconds_left, reserve_seconds, summary, advance)
+        return summary
+
+    def recompute_deadlines(
+        self, now: datetime, seconds_left: Callable[[], float], reserve_seconds: float = 10.0
+    ) -> RunSummary:
+        """When the calendar changed since the clocks were last computed, every running clock's deadline
+        against it (a `deadline_recomputed` entry where one moved); then the revision is marked done. Run on
+        the calendar's change and at the start of every scheduled run (which finishes an interrupted one)."""
         summary = RunSummary(now=iso(now))
         self._setup.invalidate()  # a calendar change made since the last run counts now
         setup = self._setup.get()
-        calendar = setup.calendar()
         if setup.calendar_revision != setup.clocks_calendar_revision:
-            recompute = partial(self._recompute, now=now, calendar=calendar, summary=summary)
+            recompute = partial(self._recompute, now=now, calendar=setup.calendar(), summary=summary)
             if self._each_due(END_OF_TIME, seconds_left, reserve_seconds, summary, recompute):
                 self._store.mark_calendar(setup.calendar_revision)
-        advance = partial(self._advance, now=now, calendar=calendar, summary=summary)
-        self._each_due(now, seconds_left, reserve_seconds, summary, advance)
         return summary
 
     def _each_due(
