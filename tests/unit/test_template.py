@@ -129,6 +129,8 @@ DEAD_LETTER_QUEUES = {
 OBJECT_PREFIX_RESOURCES = {
     json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/incoming/*"}),
     json.dumps({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}),
+    # API Gateway's account logs role: DescribeLogGroups is a list action on every group of the region.
+    json.dumps({"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"}),
 }
 
 # Schedule role -> (the function it invokes, its DLQ)
@@ -1113,7 +1115,11 @@ def test_the_metrics_routes(
 def test_the_user_pool_is_staff_only_with_groups_and_agency(template: dict[str, Any]) -> None:
     pool = template["Resources"]["UserPool"]["Properties"]
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
-    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["MfaConfiguration"] == "ON"  # required of every officer, with an authenticator app
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": {"Ref": "StaffThreatProtection"}}
+    assert template["Parameters"]["StaffThreatProtection"]["Default"] == "ENFORCED"
+    assert pool["UserPoolTier"] == {"Fn::If": ["ThreatProtectionOff", "ESSENTIALS", "PLUS"]}
     password = pool["Policies"]["PasswordPolicy"]
     assert password["MinimumLength"] >= 12
     assert all(password[key] is True for key in ("RequireLowercase", "RequireUppercase", "RequireNumbers"))
@@ -1355,7 +1361,61 @@ def test_the_schedule_role_may_only_invoke_the_job_and_send_to_its_dlq(
 
 def test_every_role_is_a_functions_or_a_schedules(template: dict[str, Any]) -> None:
     function_roles = {_role_id(f) for f in _resources(template, "AWS::Serverless::Function").values()}
-    assert set(_resources(template, "AWS::IAM::Role")) == function_roles | set(SCHEDULE_ROLES)
+    roles = set(_resources(template, "AWS::IAM::Role"))
+    assert roles == function_roles | set(SCHEDULE_ROLES) | {"ApiGatewayLogsRole"}  # and API Gateway's logs
+
+
+def test_the_api_logs_each_request_without_personal_data_or_a_query_string(template: dict[str, Any]) -> None:
+    setting = template["Resources"]["Api"]["Properties"]["AccessLogSetting"]
+    fields = json.loads(setting["Format"])
+    assert fields["resource"] == "$context.resourcePath"  # the route's template, never the path as asked
+    text = setting["Format"]
+    for leak in ("$context.path", "querystring", "identity.sourceIp", "userAgent", "authorizer", "$input"):
+        assert leak not in text, leak
+    group = template["Resources"]["ApiAccessLogGroup"]["Properties"]
+    assert group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    role = template["Resources"]["ApiGatewayLogsRole"]
+    assert role["Condition"] == "CreateApiGatewayLogsRole"
+    assert template["Resources"]["ApiGatewayAccount"]["Condition"] == "CreateApiGatewayLogsRole"
+    writes = [
+        st
+        for st in _statements(role["Properties"]["Policies"][0]["PolicyDocument"])
+        if st["Sid"] == "WriteAccessLogs"
+    ]
+    assert writes[0]["Resource"] == _get_att_node("ApiAccessLogGroup", "Arn")
+
+
+def test_reserved_concurrency_caps_the_public_apis_and_keeps_some_for_escalation_and_delivery(
+    template: dict[str, Any],
+) -> None:
+    expected = {
+        "IntakeFunction": "IntakeMaxConcurrency",
+        "Open311Function": "Open311MaxConcurrency",
+        "EscalationFunction": "EscalationReservedConcurrency",
+        "NotifyFunction": "DeliveryReservedConcurrency",
+        "DeliveryStatusFunction": "DeliveryReservedConcurrency",
+    }
+    for function_id, function in _resources(template, "AWS::Serverless::Function").items():
+        reserved = function["Properties"].get("ReservedConcurrentExecutions")
+        if function_id in expected:
+            assert reserved == {
+                "Fn::If": ["ConcurrencyControlled", {"Ref": expected[function_id]}, {"Ref": "AWS::NoValue"}]
+            }, function_id
+        else:
+            assert reserved is None, function_id
+    parameters = template["Parameters"]
+    assert parameters["ConcurrencyControls"]["Default"] == "Enabled"
+    assert parameters["IntakeMaxConcurrency"]["Default"] > parameters["Open311MaxConcurrency"]["Default"]
+
+
+def test_both_tables_keep_35_days_of_backups_and_refuse_deletion(template: dict[str, Any]) -> None:
+    for table_id in ("AppTable", "IdempotencyTable"):
+        props = template["Resources"][table_id]["Properties"]
+        assert props["PointInTimeRecoverySpecification"] == {
+            "PointInTimeRecoveryEnabled": True,
+            "RecoveryPeriodInDays": 35,
+        }, table_id
+        assert props["DeletionProtectionEnabled"] is True, table_id
 
 
 def test_the_bus_and_the_topic(template: dict[str, Any]) -> None:
@@ -1658,3 +1718,22 @@ def test_staff_sign_in_is_the_hosted_ui_with_the_code_flow(template: dict[str, A
     assert "WebDistribution.DomainName" in json.dumps(client["CallbackURLs"])
     outputs = template["Outputs"]
     assert {"WebUrl", "StaffAuthDomain", "UserPoolClientId", "ApiUrl", "WebBucketName"} <= set(outputs)
+
+
+def test_the_attachments_bucket_logs_its_requests_to_a_private_expiring_log_bucket(
+    template: dict[str, Any],
+) -> None:
+    logging = template["Resources"]["AttachmentsBucket"]["Properties"]["LoggingConfiguration"]
+    assert logging == {"DestinationBucketName": {"Ref": "AccessLogsBucket"}, "LogFilePrefix": "attachments/"}
+    logs = template["Resources"]["AccessLogsBucket"]["Properties"]
+    assert set(logs["PublicAccessBlockConfiguration"].values()) == {True}
+    [rule] = logs["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == {"Ref": "AccessLogRetentionDays"}
+    statements = _statements(template["Resources"]["AccessLogsBucketPolicy"]["Properties"]["PolicyDocument"])
+    [delivery] = [st for st in statements if st["Effect"] == "Allow"]  # S3's log delivery, and nobody else
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Action"] == "s3:PutObject"
+    assert delivery["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {"aws:SourceArn": _get_att_node("AttachmentsBucket", "Arn")},
+    }
