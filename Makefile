@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM_BIN := $(SAM_VENV)/bin
 SAM_STAMP := $(SAM_VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PORT ?= 3000
 FN ?= intake
 EVENT ?= events/intake/get_health.json
@@ -18,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCAL_PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
-.PHONY: help install run test lint fmt types template openapi openapi-check unit integration e2e invoke seed bench scale fuzz faults privacy load reliability clean vendor publish-web
+.PHONY: help install run test lint fmt types template checkov openapi openapi-check unit integration e2e invoke seed bench scale fuzz faults privacy load reliability clean vendor publish-web
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -32,6 +34,11 @@ $(STAMP): pyproject.toml requirements.lock
 $(SAM_STAMP): tools/requirements-sam.lock
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_BIN)/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-sam.lock
+	@touch $@
+
+$(CHECKOV_STAMP): tools/requirements-checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-checkov.lock
 	@touch $@
 
 install: $(STAMP) ## create .venv from the lock file
@@ -67,6 +74,9 @@ template: $(STAMP) $(SAM_STAMP) ## cfn-lint, offline SAM transform, sam build wi
 	SAM_CLI_TELEMETRY=0 $(SAM_BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build \
 		--parameter-overrides PythonRuntime=$(LOCAL_PYTHON_RUNTIME) --no-cached >/dev/null
 	$(BIN)/python tools/check_build.py .aws-sam/build
+
+checkov: $(STAMP) $(CHECKOV_STAMP) ## Checkov on the template: every finding fixed or justified in tools/checkov_skips.yaml
+	$(BIN)/python -m tools.checkov_gate $(CHECKOV_VENV)/bin/checkov
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the handlers
 	$(BIN)/python -m tools.openapi --write docs/openapi.json
