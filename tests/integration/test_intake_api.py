@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from lapor.domain.wallclock import today_wib
@@ -271,6 +272,38 @@ def test_the_same_key_twice_files_one_report_and_answers_the_same(invoke: Invoke
         headers={"X-Report-Token": second.body["access_token"]},
     )
     assert read.status == 200
+
+
+def _counted(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> tuple[list[str], list[str]]:
+    """The EMF metric names printed, and the messages logged, since the last call."""
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    metrics = [m["Name"] for line in lines for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
+    messages = [record.getMessage() for record in caplog.records]
+    caplog.clear()
+    return metrics, messages
+
+
+def test_a_replay_is_counted_and_logged_as_a_replay_not_as_a_report(
+    invoke: Invoke, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    body = valid_report()
+    _counted(capsys, caplog)
+    assert invoke("post_reports_idempotent", body=body).status == 201
+    metrics, messages = _counted(capsys, caplog)
+    assert (metrics.count("ReportsFiled"), messages.count("report filed")) == (1, 1)
+    assert invoke("post_reports_idempotent", body=body).status == 201  # answered from the store
+    metrics, messages = _counted(capsys, caplog)
+    assert (metrics.count("ReportsFiled"), metrics.count("FilingsReplayed")) == (0, 1)
+    assert (messages.count("report filed"), messages.count("filing replayed")) == (0, 1)
+    client = boto3.client("dynamodb")
+    for item in table_items("IdempotencyTable"):  # the key's record gone: the derived id finds the report
+        client.delete_item(TableName="IdempotencyTable", Key={"id": item["id"]})
+    assert invoke("post_reports_idempotent", body=body).status == 201
+    metrics, messages = _counted(capsys, caplog)
+    assert (metrics.count("ReportsFiled"), metrics.count("FilingsReplayed")) == (0, 1)
+    assert len([i for i in report_items() if i["sk"]["S"] == "R"]) == 1
 
 
 def test_the_same_key_with_another_body_is_refused(invoke: Invoke) -> None:

@@ -94,9 +94,14 @@ def create_report(
     report: Annotated[NewReport, Body()], idempotency_key: IdempotencyKey = None
 ) -> Response[Any]:
     raw = app.current_event.json_body
-    answer = file_report(report, raw, idempotency_key, app.lambda_context)
-    metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
-    logger.info("report filed", extra={"report_id": answer.id, "type": answer.report.type})
+    filing = file_report(report, raw, idempotency_key, app.lambda_context)
+    answer = filing.answer
+    if filing.new:
+        metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
+        logger.info("report filed", extra={"report_id": answer.id, "type": answer.report.type})
+    else:  # a client's retry: the report its first attempt filed, counted apart
+        metrics.add_metric(name="FilingsReplayed", unit=MetricUnit.Count, value=1)
+        logger.info("filing replayed", extra={"report_id": answer.id, "type": answer.report.type})
     return Response(
         status_code=201,
         content_type="application/json",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -31,14 +33,23 @@ from lapor.wiring import (
 )
 
 SubmitOnce = Callable[..., dict[str, Any]]
+# Whether this request filed a new report (not a replay of the idempotency store or of an earlier filing).
+_FILED_NOW: ContextVar[bool] = ContextVar("filed_now", default=False)
+
+
+@dataclass(frozen=True)
+class Filing:
+    answer: Submission
+    new: bool  # False: a retry answered with the report its first attempt filed (counted as a replay)
 
 
 def file_report(
     new: NewReport, raw_body: dict[str, Any], key: str | None, context: LambdaContext | None
-) -> Submission:
+) -> Filing:
     if key is None:
         submitted = intake_service().submit(new, lambda _report_id: new_access_token())
-        return _with_secrets(_answer_without_secrets(submitted), submitted.access_token, new)
+        answer = _with_secrets(_answer_without_secrets(submitted), submitted.access_token, new)
+        return Filing(answer, new=not submitted.replayed)
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyPersistenceLayerError,
@@ -48,6 +59,7 @@ def file_report(
     _persistence, config = submission_idempotency()
     if context is not None:
         config.register_lambda_context(context)
+    _FILED_NOW.set(False)
     try:
         stored = _submit_once()(request={"key": key, "body": raw_body})
     except IdempotencyValidationError as error:
@@ -57,7 +69,7 @@ def file_report(
     except IdempotencyPersistenceLayerError as error:
         raise StoreUnavailable("idempotency store") from error
     token = derived_access_token(token_secret(), str(stored["id"]), key)
-    return _with_secrets(stored, token, new)
+    return Filing(_with_secrets(stored, token, new), new=_FILED_NOW.get())
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +89,7 @@ def _submit_once() -> SubmitOnce:
             lambda report_id: derived_access_token(secret, report_id, key),
             first_id=derived_report_id(secret, key, body),  # a retry after the key's record is gone finds it
         )
+        _FILED_NOW.set(not submitted.replayed)
         return _answer_without_secrets(submitted)
 
     return submit_once  # type: ignore[no-any-return]

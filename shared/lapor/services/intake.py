@@ -39,6 +39,7 @@ MAX_ID_ATTEMPTS = 3
 class Submitted:
     change: Change
     access_token: str
+    replayed: bool = False  # the same request filed before (found by its derived id): not a new report
 
 
 class IntakeService(Service[IntakeStore]):
@@ -87,7 +88,7 @@ class IntakeService(Service[IntakeStore]):
         if stored is None or stored.token_hash is None or not token_matches(token, stored.token_hash):
             return None
         first = min(stored.timeline, key=lambda entry: entry.seq)
-        return Submitted(Change(before=None, after=stored.report, entry=first), token)
+        return Submitted(Change(before=None, after=stored.report, entry=first), token, replayed=True)
 
     def read(self, report_id: str, token: str | None) -> ReportView | ReporterReportView:
         """With a token, the reporter's whole view; without, the public view of a public report."""
