@@ -20,6 +20,7 @@ from lapor.domain.contact import ContactStatus, IssueResult
 from lapor.domain.delivery import Delivery, DeliveryState
 from lapor.domain.identifiers import token_matches
 from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
+from lapor.domain.roster import Officer
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
 
@@ -413,3 +414,17 @@ class FileStore(Protocol):
 
 class FileTooLarge(Exception):
     """A stored object is larger than the caller would read."""
+
+
+class RosterReader(Protocol):
+    def officers(self) -> list[Officer]:
+        """Every officer, active or not (one read of the roster's partition)."""
+
+    def officer(self, officer_id: str) -> Officer | None:
+        """One officer by id (the token's `sub`)."""
+
+
+class RosterStore(RosterReader, Protocol):
+    def put_officer(self, officer: Officer, before: Officer | None, audit: dict[str, Any]) -> None:
+        """Store a new or changed officer with its audit entry; `VersionConflict` when it changed since
+        `before` was read."""

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from lapor.adapters.dynamodb.open311 import DynamoOpen311Store
     from lapor.adapters.dynamodb.repository import DynamoReportRepository
     from lapor.adapters.event_bus import EventBridgePublisher
-    from lapor.ports import MessageSender, NikVault
+    from lapor.ports import MessageSender, NikVault, RosterStore
     from lapor.services.attachments import AttachmentService
     from lapor.services.calendar_admin import CalendarAdmin
     from lapor.services.casework import CaseworkService
@@ -165,6 +165,15 @@ def casework() -> CaseworkService:
     from lapor.services.casework import CaseworkService
 
     return CaseworkService(repository(), city_setup(), vault=nik_vault, attachments=attachment_service())
+
+
+@lru_cache(maxsize=1)
+def roster() -> RosterStore:
+    """The officer roster (the application table's `ROSTER` partition)."""
+    from lapor.adapters.dynamodb.client import dynamodb_client
+    from lapor.adapters.dynamodb.roster import DynamoRoster
+
+    return DynamoRoster(dynamodb_client(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
@@ -336,6 +345,7 @@ _BUILT: tuple[Callable[..., Any], ...] = (
     intake_service,
     submission_idempotency,
     casework,
+    roster,
     calendar_admin,
     routing_rules_admin,
     exports,

@@ -5,7 +5,7 @@ service test that trusted it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,9 +22,10 @@ from lapor.domain.errors import Unparseable, VersionConflict
 from lapor.domain.lifecycle import Action, Role
 from lapor.domain.models import AgencyRef, CategoryRef, IdentityOnFile, NewReport, Report, ReporterIdentity
 from lapor.domain.open311 import ApiKey
+from lapor.domain.roster import Decree, Officer
 from lapor.domain.sla import policy_in_force
 from lapor.ports import IdCollision, IdentityRead, PublicFilter, StaffFilter, StoredSnapshot
-from tests.fakes import InMemoryTable
+from tests.fakes import InMemoryRoster, InMemoryTable
 
 CALENDAR = WorkingCalendar()
 START = datetime(2026, 3, 17, 10, tzinfo=WIB)
@@ -294,3 +295,43 @@ def test_attachment_records_are_conditional_on_their_revision(store: Any) -> Non
         store.store(IDS[0], 0, [record])
     assert store.attachments(IDS[0]).revision == 1
     assert [a.id for a in store.get(IDS[0]).attachments.files] == ["A1"]
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def roster_store(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if request.param == "fake":
+        yield InMemoryRoster()
+        return
+    request.getfixturevalue("aws")
+    from lapor.adapters.dynamodb.client import dynamodb_client
+    from lapor.adapters.dynamodb.roster import DynamoRoster
+
+    yield DynamoRoster(dynamodb_client(), "AppTable")
+
+
+def test_the_roster_puts_reads_and_refuses_a_stale_change(roster_store: Any) -> None:
+    decree = Decree(number="800/123/Diskominfo/2026", date=date(2026, 1, 5))
+    ani = Officer(
+        id="sub-ani",
+        name="Ani",
+        email="ani@sukabumikota.go.id",
+        role=Role.OPERATOR,
+        agency_id="dishub",
+        decree=decree,
+    )
+    budi = Officer(
+        id="sub-budi", name="Budi", email="budi@sukabumikota.go.id", role=Role.COORDINATOR, decree=decree
+    )
+    audit = {"sk": "AUDIT#2026-12-01T00:00:00.000+00:00#r1", "at": "2026-12-01T00:00:00.000+00:00"}
+    roster_store.put_officer(budi, None, audit)
+    roster_store.put_officer(ani, None, {**audit, "sk": "AUDIT#2026-12-01T00:00:00.000+00:00#r2"})
+    assert roster_store.officers() == [ani, budi]
+    assert roster_store.officer("sub-ani") == ani
+    assert roster_store.officer("sub-nobody") is None
+    with pytest.raises(VersionConflict):  # exists already
+        roster_store.put_officer(ani, None, {**audit, "sk": "AUDIT#2026-12-01T00:00:00.000+00:00#r3"})
+    inactive = ani.model_copy(update={"active": False})
+    roster_store.put_officer(inactive, ani, {**audit, "sk": "AUDIT#2026-12-01T00:00:01.000+00:00#r4"})
+    assert roster_store.officer("sub-ani") == inactive
+    with pytest.raises(VersionConflict):  # based on what it was before: stale
+        roster_store.put_officer(ani, ani, {**audit, "sk": "AUDIT#2026-12-01T00:00:02.000+00:00#r5"})

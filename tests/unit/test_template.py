@@ -533,7 +533,7 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         # Query: reads of a report, identity, access log, catalog, rules and Open311 keys; PutItem: the
         # transactional puts (report, timeline, metric event, rules), the access-log item, the attachment
         # records of a staff upload and a new Open311 key; DeleteItem: replaced rules, a revoked key.
-        _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311"): {"dynamodb:Query"},
+        _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311", "ROSTER"): {"dynamodb:Query"},
         _table("REPORT#*", "IDENTITY#*", "DAY#*", "CONFIG", "CALENDAR#*", "OPEN311"): {"dynamodb:PutItem"},
         # The identity's time to live (write only); a redaction's rewritten timeline entry.
         _table("REPORT#*", "IDENTITY#*"): {"dynamodb:UpdateItem"},
