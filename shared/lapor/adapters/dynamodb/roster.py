@@ -5,7 +5,7 @@
 | officer | `ROSTER` | `OFFICER#<id>` | `name`, `email`, `role`, `agency_id`, `active`, `decree_number`, |
 |  |  |  | `decree_date`, `digest` (of the rest: a change is conditional on it); the e-mail is |
 |  |  |  | read only by the roster's routes |
-| roster audit | `AUDIT#ROSTER` | `AUDIT#<UTC instant>#<request id>` | who changed which officer: `before`, `after` |
+| roster audit | `AUDIT#ROSTER` | `AUDIT#<UTC instant>#<request id>` | who changed whom: `before`, `after` |
 
 The whole roster is one partition (a city has tens or hundreds of officers): one `Query` reads it.
 """
