@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from lapor.domain.actions import Change
 from lapor.domain.attachments import Attachment, AttachmentSet, UploadForm
 from lapor.domain.calendar import YearAdjustments
-from lapor.domain.catalog import CitySetup
+from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.contact import ContactStatus, IssueResult
 from lapor.domain.delivery import Delivery, DeliveryState
 from lapor.domain.identifiers import token_matches
@@ -428,3 +428,26 @@ class RosterStore(RosterReader, Protocol):
     def put_officer(self, officer: Officer, before: Officer | None, audit: dict[str, Any]) -> None:
         """Store a new or changed officer with its audit entry; `VersionConflict` when it changed since
         `before` was read."""
+
+
+@dataclass(frozen=True)
+class CatalogAudit:
+    """Who changed a catalog entry, when, and what it was before and after (plain JSON values)."""
+
+    at: datetime
+    actor_id: str
+    request_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+class CatalogStore(Protocol):
+    def put_agency(self, agency: Agency, before: Agency | None, audit: CatalogAudit) -> None:
+        """Store an agency (new, or changed from `before`) and its audit entry; `VersionConflict` when it
+        changed meanwhile."""
+
+    def put_category(self, category: Category, before: Category | None, audit: CatalogAudit) -> None:
+        """As `put_agency`, for a category."""
+
+    def holds_open_reports(self, agency_id: str) -> bool:
+        """Whether any report assigned to the agency is still open (one read of at most one item)."""

@@ -8,7 +8,8 @@ of its own routes. `reset()` forgets everything built (tests, and the local stac
 | Builder | Used by |
 |---|---|
 | `intake_service`, `submission_idempotency`, `token_secret`, `metrics_service` | intake |
-| `casework`, `calendar_admin`, `routing_rules_admin`, `metrics_service`, `exports`, `open311_keys` | staff |
+| `casework`, `catalog_admin`, `calendar_admin`, `routing_rules_admin`, `roster`, `metrics_service`, | staff |
+| `exports`, `open311_keys` | staff |
 | `event_publisher` | intake (codes, links), staff (a calendar change), report_stream |
 | `report_stream_service` | report_stream |
 | `escalation_service` | escalation |
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from lapor.services.attachments import AttachmentService
     from lapor.services.calendar_admin import CalendarAdmin
     from lapor.services.casework import CaseworkService
+    from lapor.services.catalog_admin import CatalogAdmin
     from lapor.services.city_setup import CitySetupCache
     from lapor.services.contact import ContactService
     from lapor.services.delivery import DeliveryService
@@ -165,6 +167,15 @@ def casework() -> CaseworkService:
     from lapor.services.casework import CaseworkService
 
     return CaseworkService(repository(), city_setup(), vault=nik_vault, attachments=attachment_service())
+
+
+@lru_cache(maxsize=1)
+def catalog_admin() -> CatalogAdmin:
+    from lapor.adapters.dynamodb.catalog import DynamoCatalog
+    from lapor.adapters.dynamodb.client import dynamodb_client
+    from lapor.services.catalog_admin import CatalogAdmin
+
+    return CatalogAdmin(DynamoCatalog(dynamodb_client(), settings().table_name), city_setup())
 
 
 @lru_cache(maxsize=1)
@@ -346,6 +357,7 @@ _BUILT: tuple[Callable[..., Any], ...] = (
     submission_idempotency,
     casework,
     roster,
+    catalog_admin,
     calendar_admin,
     routing_rules_admin,
     exports,

@@ -214,7 +214,10 @@ def build_event(
     claims: dict[str, str] | None = None,
     year: int | None = None,
     day: str | None = None,
+    path: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """The fixture `events/<function>/<name>.json` with what a test changes; `path` names any path
+    parameters (`{"code": "jalan"}`), `report_id`, `day` and `year` the usual ones."""
     event = copy.deepcopy(load_event(name, function))
     if claims is not None:
         event["requestContext"]["authorizer"] = {"claims": claims}
@@ -229,6 +232,12 @@ def build_event(
     if year is not None:
         event["pathParameters"] = {"year": str(year)}
         event["path"] = event["resource"].replace("{year}", str(year))
+        event["requestContext"]["path"] = "/v1" + event["path"]
+    if path is not None:
+        event["pathParameters"] = dict(path)
+        event["path"] = event["resource"]
+        for name_, value_ in path.items():
+            event["path"] = event["path"].replace("{" + name_ + "}", value_)
         event["requestContext"]["path"] = "/v1" + event["path"]
     if raw_body is not None:
         event["body"] = raw_body

@@ -54,6 +54,8 @@ def _path(folder: str, name: str) -> dict[str, Any]:
         return {"report_id": "LPR-0000-0000"}
     if "{year}" in resource:
         return {"year": 2026}
+    if "{code}" in resource:
+        return {"path": {"code": "jalan"}}
     return {}
 
 

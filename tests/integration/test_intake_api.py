@@ -401,6 +401,7 @@ def test_catalog_health_and_unknown_routes(invoke: Invoke) -> None:
         "name": "Penerangan jalan umum",
         "default_agency_id": "dishub",
         "default_type": "complaint",
+        "active": True,
     } in categories
     agencies = invoke("get_agencies").body["items"]
     assert len(agencies) == 16

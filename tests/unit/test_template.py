@@ -76,6 +76,10 @@ STAFF_ROUTES = {
     ("post", "/staff/reports/{id}/attachments"),
     ("post", "/staff/reports/{id}/erase-identity"),
     ("post", "/staff/reports/{id}/redactions"),
+    ("get", "/staff/agencies"),
+    ("put", "/staff/agencies/{id}"),
+    ("get", "/staff/categories"),
+    ("put", "/staff/categories/{code}"),
     ("get", "/staff/routing-rules"),
     ("put", "/staff/routing-rules"),
     ("get", "/staff/calendar/{year}"),
@@ -534,7 +538,18 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         # transactional puts (report, timeline, metric event, rules), the access-log item, the attachment
         # records of a staff upload and a new Open311 key; DeleteItem: replaced rules, a revoked key.
         _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311", "ROSTER"): {"dynamodb:Query"},
-        _table("REPORT#*", "IDENTITY#*", "DAY#*", "CONFIG", "CALENDAR#*", "OPEN311"): {"dynamodb:PutItem"},
+        # ... and the catalog's and the roster's entries with their audit entries.
+        _table(
+            "REPORT#*",
+            "IDENTITY#*",
+            "DAY#*",
+            "CONFIG",
+            "CALENDAR#*",
+            "OPEN311",
+            "AUDIT#CATALOG",
+            "ROSTER",
+            "AUDIT#ROSTER",
+        ): {"dynamodb:PutItem"},
         # The identity's time to live (write only); a redaction's rewritten timeline entry.
         _table("REPORT#*", "IDENTITY#*"): {"dynamodb:UpdateItem"},
         # DeleteItem: replaced rules, a revoked key, an erased reporter's tokens; nothing else.

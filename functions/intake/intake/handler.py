@@ -294,13 +294,13 @@ def metrics_summary(
 @app.get("/categories", summary="Report categories", tags=["public"])
 def categories() -> CategoryList:
     setup = city_setup().get()
-    return CategoryList(items=sorted(setup.categories.values(), key=lambda c: c.code))
+    return CategoryList(items=setup.active_categories())  # an inactive one is offered to no one
 
 
 @app.get("/agencies", summary="Agencies (perangkat daerah)", tags=["public"])
 def agencies() -> AgencyList:
     setup = city_setup().get()
-    return AgencyList(items=sorted(setup.agencies.values(), key=lambda a: a.id))
+    return AgencyList(items=setup.active_agencies())
 
 
 @app.get("/health", summary="Liveness", tags=["public"])

@@ -18,6 +18,7 @@ class Agency(BaseModel):
     id: str
     name: str
     short_name: str
+    active: bool = True  # an inactive agency keeps its reports' history but is given no new report
 
 
 class Category(BaseModel):
@@ -27,6 +28,7 @@ class Category(BaseModel):
     name: str
     default_agency_id: str
     default_type: ReportType
+    active: bool = True  # an inactive category is offered to no one and refused on a new report
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,14 @@ class CitySetup:
 
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(self.calendar_adjustments)
+
+    def active_agencies(self) -> list[Agency]:
+        return sorted((a for a in self.agencies.values() if a.active), key=lambda a: a.id)
+
+    def active_categories(self) -> list[Category]:
+        return sorted((c for c in self.categories.values() if c.active), key=lambda c: c.code)
+
+    def kecamatan_named(self, name: str) -> str | None:
+        """The city's spelling of a kecamatan, matched without regard to case (None: not the city's)."""
+        wanted = name.strip().casefold()
+        return next((k for k in self.kecamatan if k.casefold() == wanted), None)

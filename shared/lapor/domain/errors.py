@@ -118,6 +118,12 @@ class CannotRelaxPrivacy(InvalidInput):
         super().__init__([FieldProblem(name, "cannot_relax") for name in fields])
 
 
+class AgencyHasOpenReports(DomainError):
+    """An agency that still holds open reports cannot be deactivated until they are forwarded: 409."""
+
+    code = "agency_has_open_reports"
+
+
 class CodeVoid(DomainError):
     """Five wrong codes (or none to confirm): 409 `code_void` until a new code is sent."""
 

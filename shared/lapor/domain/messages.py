@@ -48,6 +48,11 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "This report already has 5 attachments (the limit).",
     ),
     "already_rated": ("Laporan ini sudah dinilai.", "This report has already been rated."),
+    "agency_has_open_reports": (
+        "Perangkat daerah ini masih memegang laporan yang belum selesai; teruskan laporan tersebut ke "
+        "perangkat daerah lain sebelum menonaktifkannya.",
+        "This agency still holds open reports; forward them to another agency before deactivating it.",
+    ),
     "identity_erased": (
         "Identitas pelapor laporan ini telah dihapus.",
         "The reporter's identity of this report has been erased.",
@@ -133,6 +138,11 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "code": ("Kode konfirmasi", "Confirmation code"),
     "contact_confirmed": ("Kontak terkonfirmasi", "Contact confirmed"),
     "field": ("Bagian yang disunting", "Redacted field"),
+    "short_name": ("Nama singkat", "Short name"),
+    "active": ("Aktif", "Active"),
+    "name": ("Nama", "Name"),
+    "default_agency_id": ("Perangkat daerah bawaan", "Default agency"),
+    "default_type": ("Jenis laporan bawaan", "Default report type"),
     "seq": ("Nomor entri", "Entry number"),
     "text": ("Teks pengganti", "Replacement text"),
 }
@@ -206,6 +216,18 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "unknown_agency": (
         "{label} tidak dikenal; lihat GET /agencies.",
         "{label} is unknown; see GET /agencies.",
+    ),
+    "inactive_category": (
+        "{label} sudah tidak aktif; lihat GET /categories.",
+        "{label} is no longer active; see GET /categories.",
+    ),
+    "inactive_agency": (
+        "{label} sudah tidak aktif; lihat GET /agencies.",
+        "{label} is no longer active; see GET /agencies.",
+    ),
+    "unknown_kecamatan": (
+        "{label} bukan kecamatan kota ini.",
+        "{label} is not one of the city's kecamatan.",
     ),
     "stale_version": ("{label} harus berupa nomor versi.", "{label} must be a version number."),
     "wrong_year": ("{label} bukan tanggal pada tahun ini.", "{label} is not a date of this year."),

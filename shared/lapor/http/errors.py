@@ -30,6 +30,7 @@ _STATUS: Sequence[tuple[type[domain.DomainError], int]] = (
     (domain.VersionConflict, 409),
     (domain.RequestInProgress, 409),
     (domain.CodeVoid, 409),
+    (domain.AgencyHasOpenReports, 409),
     (domain.IdentityErased, 410),
     (domain.InvalidInput, 422),
     (domain.IdempotencyKeyReused, 422),

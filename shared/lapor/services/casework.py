@@ -322,6 +322,8 @@ def _category(setup: CitySetup, code: str) -> CategoryRef:
     category = setup.categories.get(code)
     if category is None:
         raise InvalidInput([FieldProblem("category", "unknown_category")])
+    if not category.active:
+        raise InvalidInput([FieldProblem("category", "inactive_category")])
     return CategoryRef(code=category.code, name=category.name)
 
 
@@ -329,4 +331,6 @@ def _agency(setup: CitySetup, agency_id: str, field: str) -> AgencyRef:
     agency = setup.agencies.get(agency_id)
     if agency is None:
         raise InvalidInput([FieldProblem(field, "unknown_agency")])
+    if not agency.active:  # it is given no new report
+        raise InvalidInput([FieldProblem(field, "inactive_agency")])
     return AgencyRef(id=agency.id, name=agency.name)

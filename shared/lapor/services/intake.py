@@ -58,6 +58,7 @@ class IntakeService(Service[IntakeStore]):
         same request filed earlier (its token matches), that report is the answer, not a second one.
         """
         category = self._category(new.category)
+        new = self._in_the_city(new)
         at = self._now()
         setup = self._setup.get()
         for attempt in range(MAX_ID_ATTEMPTS):
@@ -155,4 +156,15 @@ class IntakeService(Service[IntakeStore]):
         category = self._setup.category(code)
         if category is None:
             raise InvalidInput([Problem("category", "unknown_category")])
+        if not category.active:
+            raise InvalidInput([Problem("category", "inactive_category")])
         return CategoryRef(code=category.code, name=category.name)
+
+    def _in_the_city(self, new: NewReport) -> NewReport:
+        """The report with its kecamatan as the city spells it; 422 when it is not one of the city's."""
+        if new.location is None or new.location.kecamatan is None:
+            return new
+        spelled = self._setup.get().kecamatan_named(new.location.kecamatan)
+        if spelled is None:
+            raise InvalidInput([Problem("location.kecamatan", "unknown_kecamatan")])
+        return new.model_copy(update={"location": new.location.model_copy(update={"kecamatan": spelled})})

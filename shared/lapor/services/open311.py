@@ -47,15 +47,17 @@ class Open311Service(Service[Open311Requests]):
         return self._now()
 
     def category(self, code: str) -> Category | None:
-        return self._setup.category(code)
+        """An active category: an inactive one is no service of the endpoint."""
+        category = self._setup.category(code)
+        return category if category is not None and category.active else None
 
     # Services -----------------------------------------------------------------------------------------
 
     def services(self) -> list[dict[str, Any]]:
-        return services(self._setup.get().categories.values())
+        return services(self._setup.get().active_categories())
 
     def service(self, code: str) -> dict[str, Any]:
-        category = self._setup.category(code)
+        category = self.category(code)
         if category is None:
             raise Open311Error(404, f"no service {code!r}")
         return service_definition(category)

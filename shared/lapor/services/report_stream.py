@@ -49,7 +49,7 @@ class ReportStreamService:
         kecamatan = report.location.kecamatan if report.location else None
         rule = suggest(setup.routing_rules, report.category.code, kecamatan)
         agency = setup.agencies.get(rule.agency_id) if rule else None
-        if rule is None or agency is None:
+        if rule is None or agency is None or not agency.active:  # a deactivated agency gets nothing new
             return "none"
         if not rule.auto_dispose:
             return "suggested" if self._store.suggest_agency(report.id, agency.id) else "skipped"

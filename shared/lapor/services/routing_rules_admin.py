@@ -18,8 +18,8 @@ class RoutingRulesAdmin(Service[RuleStore]):
         return RoutingRuleSet(rules=list(self._setup.get().routing_rules))
 
     def replace(self, caller: StaffCaller, body: RoutingRuleSet) -> RoutingRuleSet:
-        """Replace the whole set; every rule must name a known category and agency (else 422, nothing
-        written)."""
+        """Replace the whole set; every rule must name a known category and an active agency (else 422,
+        nothing written)."""
         ensure_role(caller, Role.COORDINATOR)
         self._setup.invalidate()
         setup = self._setup.get()
@@ -28,9 +28,12 @@ class RoutingRulesAdmin(Service[RuleStore]):
             for i, rule in enumerate(body.rules)
             if rule.category not in setup.categories
         ] + [
-            FieldProblem(f"rules.{i}.agency_id", "unknown_agency")
+            FieldProblem(
+                f"rules.{i}.agency_id",
+                "unknown_agency" if rule.agency_id not in setup.agencies else "inactive_agency",
+            )
             for i, rule in enumerate(body.rules)
-            if rule.agency_id not in setup.agencies
+            if rule.agency_id not in setup.agencies or not setup.agencies[rule.agency_id].active
         ]
         if problems:
             raise InvalidInput(problems)

@@ -242,11 +242,13 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
         kind = str(item["sk"]).split("#", 1)[0]
         ruleset_stored = ruleset_stored or item["sk"] == RULESET_SK
         if kind == "AGENCY":
-            agency = Agency.model_validate({k: item[k] for k in ("id", "name", "short_name")})
+            agency = Agency.model_validate(
+                {k: item[k] for k in ("id", "name", "short_name", "active") if k in item}
+            )
             agencies[agency.id] = agency
         elif kind == "CATEGORY":
-            fields = ("code", "name", "default_agency_id", "default_type")
-            category = Category.model_validate({k: item[k] for k in fields})
+            fields = ("code", "name", "default_agency_id", "default_type", "active")
+            category = Category.model_validate({k: item[k] for k in fields if k in item})
             categories[category.code] = category
         elif kind == "RULE":
             names = ("category", "kecamatan", "agency_id", "auto_dispose")
