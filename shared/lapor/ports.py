@@ -20,7 +20,7 @@ from lapor.domain.contact import ContactStatus, IssueResult
 from lapor.domain.delivery import Delivery, DeliveryState
 from lapor.domain.identifiers import token_matches
 from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
-from lapor.domain.roster import Officer
+from lapor.domain.roster import NewOfficer, Officer
 from lapor.domain.routing_rules import RoutingRule
 from lapor.domain.views import ReportSummary, StaffReportSummary
 
@@ -422,6 +422,17 @@ class RosterReader(Protocol):
 
     def officer(self, officer_id: str) -> Officer | None:
         """One officer by id (the token's `sub`)."""
+
+
+class StaffDirectory(Protocol):
+    """Where officers sign in (Cognito in AWS): the roster's changes are made there too."""
+
+    def invite(self, officer: NewOfficer) -> str:
+        """Create the officer's sign-in, invited by e-mail; their id (the token's `sub`). `OfficerExists`
+        when the e-mail has one already."""
+
+    def change(self, before: Officer, after: Officer) -> None:
+        """Carry a change over: role (group), agency (attribute), active (enabled; signed out when not)."""
 
 
 class RosterStore(RosterReader, Protocol):

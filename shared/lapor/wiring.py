@@ -8,8 +8,8 @@ of its own routes. `reset()` forgets everything built (tests, and the local stac
 | Builder | Used by |
 |---|---|
 | `intake_service`, `submission_idempotency`, `token_secret`, `metrics_service` | intake |
-| `casework`, `catalog_admin`, `calendar_admin`, `routing_rules_admin`, `roster`, `metrics_service`, | staff |
-| `exports`, `open311_keys` | staff |
+| `casework`, `catalog_admin`, `calendar_admin`, `routing_rules_admin`, `roster_admin` | staff |
+| `metrics_service`, `exports`, `open311_keys` | staff |
 | `event_publisher` | intake (codes, links), staff (a calendar change), report_stream |
 | `report_stream_service` | report_stream |
 | `escalation_service` | escalation |
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from lapor.adapters.dynamodb.open311 import DynamoOpen311Store
     from lapor.adapters.dynamodb.repository import DynamoReportRepository
     from lapor.adapters.event_bus import EventBridgePublisher
-    from lapor.ports import MessageSender, NikVault, RosterStore
+    from lapor.ports import MessageSender, NikVault, RosterStore, StaffDirectory
     from lapor.services.attachments import AttachmentService
     from lapor.services.calendar_admin import CalendarAdmin
     from lapor.services.casework import CaseworkService
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from lapor.services.open311 import Open311Service
     from lapor.services.open311_keys import Open311KeyService
     from lapor.services.report_stream import ReportStreamService
+    from lapor.services.roster_admin import RosterAdmin
     from lapor.services.routing_rules_admin import RoutingRulesAdmin
 
 # --- what every function shares ---------------------------------------------------------------------------
@@ -167,6 +168,22 @@ def casework() -> CaseworkService:
     from lapor.services.casework import CaseworkService
 
     return CaseworkService(repository(), city_setup(), vault=nik_vault, attachments=attachment_service())
+
+
+@lru_cache(maxsize=1)
+def staff_directory() -> StaffDirectory:
+    """Cognito in AWS (USER_POOL_ID); locally, where `/_local/token` signs officers in, the roster alone."""
+    from lapor.adapters.cognito_directory import CognitoDirectory, RosterOnlyDirectory
+
+    pool = settings().user_pool_id
+    return CognitoDirectory(pool) if pool else RosterOnlyDirectory()
+
+
+@lru_cache(maxsize=1)
+def roster_admin() -> RosterAdmin:
+    from lapor.services.roster_admin import RosterAdmin
+
+    return RosterAdmin(roster(), city_setup(), directory=staff_directory)
 
 
 @lru_cache(maxsize=1)
@@ -357,6 +374,8 @@ _BUILT: tuple[Callable[..., Any], ...] = (
     submission_idempotency,
     casework,
     roster,
+    staff_directory,
+    roster_admin,
     catalog_admin,
     calendar_admin,
     routing_rules_admin,
@@ -377,9 +396,10 @@ _BUILT: tuple[Callable[..., Any], ...] = (
 
 def reset() -> None:
     """Forget every service, adapter and client built so far (the next call builds them anew)."""
+    from lapor.adapters.cognito_directory import cognito_client
     from lapor.adapters.dynamodb.client import dynamodb_client
     from lapor.adapters.event_bus import events_client
     from lapor.adapters.kms_vault import kms_client
 
-    for built in (*_BUILT, dynamodb_client, events_client, kms_client, settings):
+    for built in (*_BUILT, dynamodb_client, events_client, kms_client, cognito_client, settings):
         built.cache_clear()  # type: ignore[attr-defined]

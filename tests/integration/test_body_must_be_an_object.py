@@ -56,6 +56,8 @@ def _path(folder: str, name: str) -> dict[str, Any]:
         return {"year": 2026}
     if "{code}" in resource:
         return {"path": {"code": "jalan"}}
+    if "{officer_id}" in resource:
+        return {"path": {"officer_id": "7d3e5f0a-1b2c-4d5e-8f90-a1b2c3d4e5f6"}}
     return {}
 
 

@@ -30,6 +30,8 @@ ROUTE_FIXTURES = {
     ("post", "/staff/reports/{id}/redactions"): "post_redaction",
 }
 
+ROSTER_CHECK = 1  # every staff request reads the caller's roster item (lapor.services.roster_admin)
+
 # On a report assigned to Dishub (DISPOSED): the roles that see it but may not do what the route does.
 ROLE_MAY_NOT = {
     ("get", "/staff/reports/{id}"): set(),
@@ -322,15 +324,17 @@ def test_an_anonymous_reporter_is_known_to_the_coordinator_only(invoke: Invoke, 
 def test_an_action_costs_one_read_and_one_transactional_write(
     invoke: Invoke, staff: Invoke, calls: DynamoCalls
 ) -> None:
+    """One read of the report's partition and one transaction; and, on every staff request, one read of the
+    caller's roster item (API.md: an inactive officer is refused from their next request)."""
     filed = file_report(invoke)
     warm = file_report(invoke)
     ok(staff("post_verify", "coordinator", report_id=warm["id"]))  # any earlier action warms the setup cache
     calls.reset()
     ok(staff("post_verify", "coordinator", report_id=filed["id"]))
-    assert dict(calls.counts) == {"Query": 1, "TransactWriteItems": 1}
+    assert dict(calls.counts) == {"Query": 1 + ROSTER_CHECK, "TransactWriteItems": 1}
     calls.reset()
     ok(staff("get_staff_report", "coordinator", report_id=filed["id"]))
-    assert dict(calls.counts) == {"Query": 1}
+    assert dict(calls.counts) == {"Query": 1 + ROSTER_CHECK}
 
 
 # --- routing rules --------------------------------------------------------------------------------

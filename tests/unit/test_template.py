@@ -76,6 +76,9 @@ STAFF_ROUTES = {
     ("post", "/staff/reports/{id}/attachments"),
     ("post", "/staff/reports/{id}/erase-identity"),
     ("post", "/staff/reports/{id}/redactions"),
+    ("get", "/staff/officers"),
+    ("post", "/staff/officers"),
+    ("patch", "/staff/officers/{officer_id}"),
     ("get", "/staff/agencies"),
     ("put", "/staff/agencies/{id}"),
     ("get", "/staff/categories"),
@@ -561,6 +564,17 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         _ref({"Fn::Sub": "${AttachmentsBucket.Arn}/clean/*"}): {"s3:GetObject", "s3:DeleteObject"},
         _get_att("IdentityKey", "Arn"): {"kms:Decrypt"},  # open a NIK on the audited identity read
         _get_att("EventBus", "Arn"): {"events:PutEvents"},  # a calendar change: lapor.calendar.changed
+        # The roster's officers in the user pool: created, grouped, their agency, disabled and signed out.
+        _get_att("UserPool", "Arn"): {
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminRemoveUserFromGroup",
+            "cognito-idp:AdminUpdateUserAttributes",
+            "cognito-idp:AdminDeleteUserAttributes",
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminUserGlobalSignOut",
+        },
     }
 
 

@@ -14,6 +14,7 @@ from lapor.domain.access import StaffCaller
 from lapor.domain.views import StaffReportView
 from lapor.http.claims import staff_caller
 from lapor.http.docs import error_doc, json_doc
+from lapor.wiring import roster_admin
 
 ReportId = Annotated[str, Path(description="Tracking id, e.g. LPR-7K3M-9Q2X", max_length=40)]
 IfMatch = Annotated[
@@ -37,8 +38,11 @@ ACTION_ANSWERS: dict[int, OpenAPIResponse] = {
 
 
 def caller_of(router: APIGatewayRouter) -> StaffCaller:
-    """The signed-in officer of the request being resolved (claims from the request context only)."""
-    return staff_caller(router.current_event.raw_event)
+    """The signed-in officer of the request being resolved (claims from the request context only), once the
+    roster has said they are not inactive (401 otherwise: a disabled officer's token may live an hour)."""
+    caller = staff_caller(router.current_event.raw_event)
+    roster_admin().ensure_active(caller)
+    return caller
 
 
 def request_id_of(router: APIGatewayRouter) -> str:

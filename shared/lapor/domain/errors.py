@@ -50,6 +50,16 @@ class Unauthenticated(DomainError):
     code = "unauthorized"
 
 
+class OfficerInactive(Unauthenticated):
+    """A token of an officer the roster marks inactive: refused from their next request (401)."""
+
+
+class OfficerExists(DomainError):
+    """An officer with this e-mail is on the roster already: 409 `officer_exists`."""
+
+    code = "officer_exists"
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 

@@ -53,6 +53,10 @@ ERRORS: Mapping[str, tuple[str, str]] = {
         "perangkat daerah lain sebelum menonaktifkannya.",
         "This agency still holds open reports; forward them to another agency before deactivating it.",
     ),
+    "officer_exists": (
+        "Petugas dengan alamat e-mail ini sudah terdaftar.",
+        "An officer with this e-mail address is on the roster already.",
+    ),
     "identity_erased": (
         "Identitas pelapor laporan ini telah dihapus.",
         "The reporter's identity of this report has been erased.",
@@ -143,6 +147,11 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "name": ("Nama", "Name"),
     "default_agency_id": ("Perangkat daerah bawaan", "Default agency"),
     "default_type": ("Jenis laporan bawaan", "Default report type"),
+    "email": ("E-mail", "E-mail"),
+    "role": ("Peran", "Role"),
+    "decree": ("Surat keputusan (SK)", "Decree (SK)"),
+    "decree.number": ("Nomor SK", "Decree number"),
+    "decree.date": ("Tanggal SK", "Decree date"),
     "seq": ("Nomor entri", "Entry number"),
     "text": ("Teks pengganti", "Replacement text"),
 }
@@ -224,6 +233,18 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     "inactive_agency": (
         "{label} sudah tidak aktif; lihat GET /agencies.",
         "{label} is no longer active; see GET /agencies.",
+    ),
+    "agency_required": (
+        "{label} wajib diisi untuk operator dan pejabat perangkat daerah.",
+        "{label} is required of an agency's operator or official.",
+    ),
+    "agency_not_allowed": (
+        "{label} hanya diisi untuk operator dan pejabat perangkat daerah.",
+        "{label} is given only for an agency's operator or official.",
+    ),
+    "not_a_staff_role": (
+        "{label} harus salah satu dari: coordinator, operator, official, leadership.",
+        "{label} must be one of: coordinator, operator, official, leadership.",
     ),
     "unknown_kecamatan": (
         "{label} bukan kecamatan kota ini.",

@@ -31,6 +31,7 @@ _STATUS: Sequence[tuple[type[domain.DomainError], int]] = (
     (domain.RequestInProgress, 409),
     (domain.CodeVoid, 409),
     (domain.AgencyHasOpenReports, 409),
+    (domain.OfficerExists, 409),
     (domain.IdentityErased, 410),
     (domain.InvalidInput, 422),
     (domain.IdempotencyKeyReused, 422),
