@@ -26,6 +26,7 @@ class FunctionSettings(BaseModel):
     attachments_public_endpoint: str | None = None  # local stack only: where forms and links point
     identity_retention_days: int = 730  # after a report's last state change once DONE, ARCHIVED or REFERRED
     identity_key_id: str | None = None  # the KMS key that seals NIKs (intake seals, staff opens)
+    response_time_target_hk: float = 2.0  # ResponseTimeTargetHk: a mean response time under it meets it
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> FunctionSettings:
@@ -41,6 +42,7 @@ class FunctionSettings(BaseModel):
             attachments_public_endpoint=env.get("ATTACHMENTS_PUBLIC_ENDPOINT") or None,
             identity_retention_days=int(env.get("IDENTITY_RETENTION_DAYS") or 730),
             identity_key_id=env.get("IDENTITY_KEY_ID") or None,
+            response_time_target_hk=float(env.get("RESPONSE_TIME_TARGET_HK") or 2.0),
         )
 
 
