@@ -78,6 +78,9 @@ def test_a_months_days() -> None:
     assert month_days("2026-03") == (date(2026, 3, 1), date(2026, 3, 31))
     assert month_days("2028-02") == (date(2028, 2, 1), date(2028, 2, 29))
     assert month_days("2026-12") == (date(2026, 12, 1), date(2026, 12, 31))
+    for outside in ("1999-12", "2101-01", "9999-12", "2026-13", "2026-00", "2026-1", "x"):
+        with pytest.raises(ValueError, match="not a month"):
+            month_days(outside)
 
 
 def test_the_recap_holds_the_figures_and_the_target_verdicts() -> None:

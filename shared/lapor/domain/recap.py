@@ -9,6 +9,7 @@ recap is JSON (the staff console), CSV and a printable HTML page (`lapor.domain.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated
@@ -24,8 +25,14 @@ TOP_OFFICERS = 10
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # as the API's dates (`lapor.domain.models.IsoDate`)
+
+
 def month_days(month: str) -> tuple[date, date]:
-    """The first and last WIB date of a `YYYY-MM` month."""
+    """The first and last WIB date of a `YYYY-MM` month of the years the service knows; `ValueError` for
+    anything else."""
+    if re.fullmatch(MONTH_PATTERN, month) is None or not FIRST_YEAR <= int(month[:4]) <= LAST_YEAR:
+        raise ValueError(f"not a month the service knows: {month!r}")
     first = date.fromisoformat(f"{month}-01")
     following = (first + timedelta(days=32)).replace(day=1)
     return first, following - timedelta(days=1)

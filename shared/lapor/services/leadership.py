@@ -27,7 +27,6 @@ from lapor.services.city_setup import CitySetupCache
 
 MAX_RANGE_DAYS = 92
 """A range holds at most this many days (as `GET /metrics/summary`): its cost follows them."""
-FIRST_YEAR = 2000  # as the API's dates (`lapor.domain.models.IsoDate`)
 
 
 class LeadershipReports(Service[ReportingStore]):
@@ -66,7 +65,7 @@ class LeadershipReports(Service[ReportingStore]):
             first, last = month_days(month)
         except ValueError:
             raise InvalidInput([FieldProblem("month", "invalid")]) from None
-        if first.year < FIRST_YEAR or first > local_date(self._now()):
+        if first > local_date(self._now()):
             raise InvalidInput([FieldProblem("month", "invalid")])
         events = list(self._events(first, last))
         stored = self._stored(first, last)

@@ -252,7 +252,7 @@ def test_the_recap_of_a_month(
     assert recap.backlog_as_of is None  # no day stored yet
 
 
-@pytest.mark.parametrize("month", ["2026-04", "1999-12", "2026-13"])
+@pytest.mark.parametrize("month", ["2026-04", "1999-12", "2026-13", "9999-12"])
 def test_a_month_not_begun_or_out_of_range_is_refused(reports: LeadershipReports, month: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         reports.recap(COORDINATOR, month)  # the clock is in March 2026
