@@ -165,6 +165,7 @@ class Page(Generic[Item]):
 # | `CaseworkStore`, `StaffLists` | `CaseworkService`; `ExportService` (lists only) |
 # | `CalendarStore`, `RuleStore`, `SetupSource` | `CalendarAdmin`, `RoutingRulesAdmin`, `CitySetupCache` |
 # | `DueIndex`, `EscalationStore`, `MetricsStore` | `EscalationService`, `MetricsService` |
+# | `ReportingStore`, `RosterReader` | `LeadershipReports` (breakdowns, officers' activity, the recap) |
 # | `RouteSuggestions` | `ReportStreamService` |
 # | `Open311Requests`, `Open311Keys` | `Open311Service`, `Open311KeyService` |
 # | `AttachmentRecords`, `FileStore` | `AttachmentService` |
@@ -278,6 +279,16 @@ class MetricsStore(DueIndex, Protocol):
 
     def snapshot(self, day: date) -> StoredSnapshot | None:
         """A day's stored indicators."""
+
+    def snapshots_between(self, first: date, last: date) -> list[StoredSnapshot]:
+        """The stored days from `first` to `last` (both included), in date order; missing days are absent."""
+
+
+class ReportingStore(Protocol):
+    """What leadership's reports read: the metric events of each day of a range, and the stored days."""
+
+    def metric_events(self, day: date) -> list[dict[str, Any]]:
+        """Every metric event of one WIB day."""
 
     def snapshots_between(self, first: date, last: date) -> list[StoredSnapshot]:
         """The stored days from `first` to `last` (both included), in date order; missing days are absent."""

@@ -27,6 +27,7 @@ class FunctionSettings(BaseModel):
     identity_retention_days: int = 730  # after a report's last state change once DONE, ARCHIVED or REFERRED
     identity_key_id: str | None = None  # the KMS key that seals NIKs (intake seals, staff opens)
     user_pool_id: str | None = None  # staff sign-in (Cognito); absent locally, where the roster alone rules
+    response_time_target_hk: float = 2.0  # ResponseTimeTargetHk: a mean response time under it meets it
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> FunctionSettings:
@@ -43,6 +44,7 @@ class FunctionSettings(BaseModel):
             identity_retention_days=int(env.get("IDENTITY_RETENTION_DAYS") or 730),
             identity_key_id=env.get("IDENTITY_KEY_ID") or None,
             user_pool_id=env.get("USER_POOL_ID") or None,
+            response_time_target_hk=float(env.get("RESPONSE_TIME_TARGET_HK") or 2.0),
         )
 
 

@@ -10,6 +10,7 @@ of its own routes. `reset()` forgets everything built (tests, and the local stac
 | `intake_service`, `submission_idempotency`, `token_secret`, `metrics_service` | intake |
 | `casework`, `catalog_admin`, `calendar_admin`, `routing_rules_admin`, `roster_admin` | staff |
 | `metrics_service`, `exports`, `open311_keys` | staff |
+| `leadership_reports` (`roster`) | staff (breakdowns, officers' activity, the monthly recap) |
 | `event_publisher` | intake (codes, links), staff (a calendar change), report_stream |
 | `report_stream_service` | report_stream |
 | `escalation_service` | escalation |
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from lapor.services.escalation import EscalationService
     from lapor.services.exports import ExportService
     from lapor.services.intake import IntakeService
+    from lapor.services.leadership import LeadershipReports
     from lapor.services.metrics import MetricsService
     from lapor.services.open311 import Open311Service
     from lapor.services.open311_keys import Open311KeyService
@@ -232,7 +234,21 @@ def exports() -> ExportService:
 def metrics_service() -> MetricsService:
     from lapor.services.metrics import MetricsService
 
-    return MetricsService(repository(), city_setup(), due_shards=due_shards())
+    return MetricsService(
+        repository(),
+        city_setup(),
+        due_shards=due_shards(),
+        response_time_target_hk=settings().response_time_target_hk,
+    )
+
+
+@lru_cache(maxsize=1)
+def leadership_reports() -> LeadershipReports:
+    from lapor.services.leadership import LeadershipReports
+
+    return LeadershipReports(
+        repository(), city_setup(), roster(), target_hk=settings().response_time_target_hk
+    )
 
 
 # --- the stream, the escalation job -----------------------------------------------------------------------
@@ -381,6 +397,7 @@ _BUILT: tuple[Callable[..., Any], ...] = (
     routing_rules_admin,
     exports,
     metrics_service,
+    leadership_reports,
     report_stream_service,
     escalation_service,
     open311_store,

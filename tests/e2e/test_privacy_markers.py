@@ -774,6 +774,22 @@ def _staff_reads(probe: Probe, filed: Mapping[str, Filed], today: date) -> None:
     if cursor := csv["coordinator"].headers.get("X-Next-Cursor"):
         next_page = {**csv_range, "cursor": cursor}
         probe.call(probe.staff("coordinator"), "GET", "/staff/exports/reports.csv", params=next_page)
+    _leadership_reports(probe, today)
+
+
+def _leadership_reports(probe: Probe, today: date) -> None:
+    """Leadership's breakdowns, officers' activity and the month's recap in its three forms, every role."""
+    days = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
+    for by in ("agency", "category", "kecamatan", "month"):
+        breakdown = probe.every_role("GET", "/staff/metrics/breakdown", params={**days, "by": by})
+        assert breakdown["leadership"].status_code == 200, breakdown["leadership"].text
+        assert breakdown["operator"].status_code == 403, breakdown["operator"].text
+    officers = probe.every_role("GET", "/staff/metrics/officers", params=days)
+    assert officers["official"].status_code == 200, officers["official"].text
+    month = {"month": f"{today:%Y-%m}"}
+    for form in ("html", "csv", "json"):
+        recap = probe.every_role("GET", "/staff/recap/{month}", ids=month, params={"format": form})
+        assert recap["coordinator"].status_code == 200, recap["coordinator"].text
 
 
 def _public_reads(probe: Probe, filed: Mapping[str, Filed], days: tuple[date, date]) -> None:

@@ -75,6 +75,7 @@ def test_the_export_of_three_reports(filed: dict[str, str], calls: DynamoCalls) 
 
     done = rows[filed["done"]]
     assert (done["status"], done["agency_id"], done["category_code"]) == ("DONE", "dishub", "pju")
+    assert done["kecamatan"] == "Cikole"  # the location's kecamatan, as filed; nothing else of the location
     assert done["submitted_at"].endswith("+00:00")
     assert done["updated_at"] > done["submitted_at"]
     assert done["deadline_respond"] == done["deadline_resolve"] == ""  # the clocks stopped at closing

@@ -23,10 +23,12 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import Ama
 from jsonschema import Draft7Validator
 
 from lapor.adapters.cloudwatch_emf import (
+    DERIVED,
     DIMENSION,
     MAX_DIMENSION_VALUE_LENGTH,
     MAX_DIMENSIONS_PER_SET,
     MAX_METRICS_PER_DIRECTIVE,
+    METRIC_NAMES,
     METRICS,
     NAMESPACE,
     document,
@@ -220,9 +222,10 @@ def test_a_day_gives_one_line_for_the_city_and_one_per_agency_each_a_valid_emf_d
         (directive,) = doc["_aws"]["CloudWatchMetrics"]
         assert directive["Namespace"] == NAMESPACE == "Lapor"
         assert directive["Dimensions"] == [["Agency"]]
-        assert [m["Name"] for m in directive["Metrics"]] == [name for name, _unit, _path in METRICS]
+        assert [m["Name"] for m in directive["Metrics"]] == [*METRIC_NAMES]
+        assert (*(name for name, _unit, _path in METRICS), "ResponseTimeSumHK") == METRIC_NAMES
         # Figures only: the directive, the dimension, the date and the metrics, nothing else.
-        assert set(doc) == {"_aws", DIMENSION, "date", *(name for name, _unit, _path in METRICS)}
+        assert set(doc) == {"_aws", DIMENSION, "date", *METRIC_NAMES}
 
 
 def test_the_values_are_the_snapshot_figures() -> None:
@@ -236,6 +239,8 @@ def test_the_values_are_the_snapshot_figures() -> None:
     assert city["VerificationTimeMeanHK"] == pytest.approx(2 / 24, abs=1e-4)
     assert (lh["ResponseTimeN"], lh["ResponseTimeMeanDays"]) == (1, 4.0)
     assert lh["ResponseTimeMeanHK"] == snapshot["agencies"][LH]["response_time"]["mean_hk"] == 2.0
+    # The day's response times summed (mean times n): a 7-day mean is the sums' sum over the counts' sum.
+    assert (lh["ResponseTimeSumHK"], putr["ResponseTimeSumHK"], city["ResponseTimeSumHK"]) == (2.0, 0.0, 2.0)
     assert (lh["SatisfactionN"], lh["SatisfactionMean"], lh["TopTwoBox"]) == (1, 5.0, 1.0)
     assert putr["OnTimeRateVerify"] == 1.0
     for doc, figures in ((city, snapshot["city"]), (lh, snapshot["agencies"][LH])):
@@ -254,12 +259,12 @@ def test_a_day_without_activity_gives_one_city_line_of_zeros() -> None:
     assert count == 1
     doc = check_line(lines[0])
     assert doc[DIMENSION] == "city"
-    assert all(doc[name] == 0 for name, _unit, _path in METRICS)
+    assert all(doc[name] == 0 for name in METRIC_NAMES)
     assert "NaN" not in lines[0]
 
 
 def test_units_are_count_for_counts_and_none_for_ratios_durations_and_scores() -> None:
-    units = {name: unit for name, unit, _path in METRICS}
+    units = {name: unit for name, unit, _path in METRICS} | {name: unit for name, unit, _f in DERIVED}
     assert {name for name, unit in units.items() if unit == "Count"} == {
         "Received",
         "Verified",
@@ -310,7 +315,7 @@ def test_the_checks_catch_what_the_schema_lets_through() -> None:
 
     assert list(VALIDATOR.iter_errors(doc)) == []  # the schema alone accepts all of that
     assert set(spec_violations(doc)) == {
-        "125 MetricDefinitions in one directive",
+        f"{5 * len(METRIC_NAMES)} MetricDefinitions in one directive",
         "dimension Missing has no member at the root",
         "a metric is defined twice",
         "metric Received has no member at the root",

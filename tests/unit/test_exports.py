@@ -54,7 +54,8 @@ def row_of(cells: list[str]) -> dict[str, str]:
 def test_the_columns_are_fixed_and_leave_identity_and_description_out() -> None:
     assert COLUMNS[:3] == ("id", "type", "title")
     assert COLUMNS[-1] == "version"
-    assert len(COLUMNS) == len(set(COLUMNS)) == 26
+    assert len(COLUMNS) == len(set(COLUMNS)) == 27
+    assert COLUMNS[COLUMNS.index("agency_name") + 1] == "kecamatan"  # the location's, and nothing else of it
     for absent in ("description", "reporter", "name", "email", "phone", "nik", "location", "rating_comment"):
         assert absent not in COLUMNS
 
@@ -82,6 +83,16 @@ def test_a_submitted_report() -> None:
     assert cells["deadline_respond"] == cells["deadline_resolve"] == ""
     assert cells["rating_score"] == cells["rating_resolved"] == ""
     assert cells["version"] == str(report.version)
+    assert cells["kecamatan"] == ""  # no location given
+
+
+def test_the_kecamatan_is_the_one_filed_and_guarded_like_any_text() -> None:
+    location = {"lat": -6.92, "lon": 106.93, "address": "Jl. Siliwangi 7", "kecamatan": " Cikole "}
+    cells = row_of(report_row(summary(submitted(location=location))))
+    assert cells["kecamatan"] == "Cikole"
+    assert "Siliwangi" not in ",".join(cells.values())  # the address stays out
+    odd = row_of(report_row(summary(submitted(location={**location, "kecamatan": "=1+1"}))))
+    assert odd["kecamatan"] == "'=1+1"
 
 
 def test_a_closed_report_carries_every_lifecycle_timestamp() -> None:

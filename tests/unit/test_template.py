@@ -89,6 +89,9 @@ STAFF_ROUTES = {
     ("put", "/staff/calendar/{year}"),
     ("get", "/staff/metrics/daily/{date}"),
     ("get", "/staff/exports/reports.csv"),
+    ("get", "/staff/metrics/breakdown"),
+    ("get", "/staff/metrics/officers"),
+    ("get", "/staff/recap/{month}"),
 }
 
 # The Open311 function: every GeoReport path on one greedy resource (no authorizer), and the keys.
@@ -540,7 +543,11 @@ def test_staff_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None:
         # Query: reads of a report, identity, access log, catalog, rules and Open311 keys; PutItem: the
         # transactional puts (report, timeline, metric event, rules), the access-log item, the attachment
         # records of a staff upload and a new Open311 key; DeleteItem: replaced rules, a revoked key.
-        _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311", "ROSTER"): {"dynamodb:Query"},
+        # Leadership's reports read the metric events of each day of a range (DAY#<date>), the stored
+        # snapshots (METRICS) and the roster (ROSTER).
+        _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "OPEN311", "ROSTER", "DAY#*"): {
+            "dynamodb:Query"
+        },
         # ... and the catalog's and the roster's entries with their audit entries.
         _table(
             "REPORT#*",
@@ -1123,6 +1130,9 @@ def test_no_route_is_served_twice(template: dict[str, Any]) -> None:
         ("IntakeFunction", "get", "/metrics/summary", None),  # public aggregates
         ("StaffFunction", "get", "/staff/metrics/daily/{date}", "CognitoAuthorizer"),
         ("StaffFunction", "get", "/staff/exports/reports.csv", "CognitoAuthorizer"),
+        ("StaffFunction", "get", "/staff/metrics/breakdown", "CognitoAuthorizer"),
+        ("StaffFunction", "get", "/staff/metrics/officers", "CognitoAuthorizer"),
+        ("StaffFunction", "get", "/staff/recap/{month}", "CognitoAuthorizer"),
     ],
 )
 def test_the_metrics_routes(
@@ -1569,7 +1579,7 @@ def _alarms_on(template: dict[str, Any], namespace: str, metric: str) -> list[di
     return [
         props
         for props in _alarms(template).values()
-        if props["Namespace"] == namespace and props["MetricName"] == metric
+        if props.get("Namespace") == namespace and props.get("MetricName") == metric
     ]
 
 
@@ -1624,6 +1634,49 @@ def test_the_overdue_backlog_alarm_uses_the_threshold_parameter(template: dict[s
     assert props["Threshold"] == {"Ref": "OverdueBacklogThreshold"}
     assert props["ComparisonOperator"] == "GreaterThanThreshold"
     assert props["TreatMissingData"] == "notBreaching"
+
+
+def test_the_response_time_target_is_a_parameter_the_metrics_and_staff_functions_get(
+    template: dict[str, Any],
+) -> None:
+    parameter = template["Parameters"]["ResponseTimeTargetHk"]
+    assert (parameter["Type"], parameter["Default"]) == ("Number", 2)  # the city's "under 2 days"
+    assert parameter["MinValue"] > 0
+    for function_id in ("MetricsFunction", "StaffFunction"):
+        variables = template["Resources"][function_id]["Properties"]["Environment"]["Variables"]
+        assert variables["RESPONSE_TIME_TARGET_HK"] == {"Ref": "ResponseTimeTargetHk"}, function_id
+    for function_id in set(FUNCTIONS) - {"MetricsFunction", "StaffFunction"}:
+        environment = template["Resources"][function_id]["Properties"].get("Environment", {})
+        variables = environment.get("Variables", {})
+        assert "RESPONSE_TIME_TARGET_HK" not in variables, function_id
+
+
+def test_the_response_time_target_alarm_watches_the_citys_7_day_mean(template: dict[str, Any]) -> None:
+    props = template["Resources"]["ResponseTimeTargetAlarm"]["Properties"]
+    queries = {query["Id"]: query for query in props["Metrics"]}
+    assert set(queries) == {"total", "samples", "mean"}
+    for query_id, metric_name in (("total", "ResponseTimeSumHK"), ("samples", "ResponseTimeN")):
+        stat = queries[query_id]["MetricStat"]
+        assert stat["Metric"] == {
+            "Namespace": "Lapor",
+            "MetricName": metric_name,
+            "Dimensions": [{"Name": "Agency", "Value": "city"}],
+        }
+        # One 7-day period, each day's point summed: the longest an alarm may look back.
+        assert (stat["Period"], stat["Stat"]) == (604800, "Sum")
+        assert queries[query_id]["ReturnData"] is False
+    assert queries["mean"]["Expression"] == "IF(samples > 0, total / samples, 0)"
+    assert queries["mean"]["ReturnData"] is True
+    assert props["EvaluationPeriods"] * 604800 <= 7 * 86400
+    # Not under the target misses it (lapor.domain.response_target: a mean under it meets it).
+    assert props["Threshold"] == {"Ref": "ResponseTimeTargetHk"}
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert not {"Namespace", "MetricName"} & set(props)  # a metric-math alarm
+    from lapor.adapters.cloudwatch_emf import METRIC_NAMES
+
+    assert {"ResponseTimeSumHK", "ResponseTimeN"} <= set(METRIC_NAMES)  # the job emits both
+    body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert "${ResponseTimeTargetAlarm.Arn}" in body
 
 
 def test_the_alarms_topic_can_take_cloudwatchs_messages(template: dict[str, Any]) -> None:

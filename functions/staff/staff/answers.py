@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from lapor.domain.breakdown import Dimension
 from lapor.domain.models import min_visible
+from lapor.domain.recap import Backlog, OnTime, RecapOfficer, Times
 from lapor.domain.views import StaffReportSummary
 from lapor.domain.wallclock import Instant
 
@@ -61,3 +63,31 @@ class IssuedKeyAnswer(KeyInfo):
 
 class KeyList(BaseModel):
     items: list[KeyInfo]
+
+
+class BreakdownItemView(BaseModel):
+    """One group of `GET /staff/metrics/breakdown` (lapor.domain.breakdown)."""
+
+    key: str | None = Field(
+        description="The agency id, category code, kecamatan (as the city's list spells it) or YYYY-MM; "
+        'null: a report without a category or kecamatan; "unknown": events stored before they carried the '
+        "kecamatan"
+    )
+    received: int = Field(
+        description="Reports submitted in the range (by category, kecamatan, month); by agency, the "
+        "dispositions it received"
+    )
+    response_time: Times
+    on_time_rate: OnTime
+    backlog: Backlog
+
+
+class BreakdownAnswer(BaseModel):
+    by: Dimension
+    items: list[BreakdownItemView]
+
+
+class OfficerActivityList(BaseModel):
+    """`GET /staff/metrics/officers` (lapor.domain.activity)."""
+
+    items: list[RecapOfficer]

@@ -74,6 +74,22 @@ METRICS: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
 )
 
 
+def _response_time_sum(figures: Mapping[str, Any]) -> float:
+    """The day's response times added up, in working days: the mean times the sample count (the mean is
+    rounded to 4 decimals, so this is within n * 0.00005 of the exact sum). Summed over days and divided by
+    the summed `ResponseTimeN`, it gives a range's mean: the response-time target alarm's 7-day mean."""
+    n = _number(figures, ("response_time", "n"))
+    mean = _number(figures, ("response_time", "mean_hk"))
+    return round(n * mean, 4) + 0.0
+
+
+# (metric name, unit, figures -> value): what the snapshot holds only as a product of its figures
+DERIVED: Final[tuple[tuple[str, str, Callable[[Mapping[str, Any]], int | float]], ...]] = (
+    ("ResponseTimeSumHK", NONE, _response_time_sum),
+)
+METRIC_NAMES: Final = tuple(name for name, _unit, _path in METRICS) + tuple(name for name, _u, _f in DERIVED)
+
+
 def emit_snapshot(snapshot: Mapping[str, Any], date: str, write: Callable[[str], None] = print) -> int:
     """Write one EMF line for the city and one per agency (in id order) of a snapshot
     (`{"city": figures, "agencies": {id: figures}, ...}`; other members are ignored) for the WIB day
@@ -97,6 +113,9 @@ def document(agency: str, figures: Mapping[str, Any], date: str, timestamp: int)
     if not isinstance(agency, str) or not agency.strip() or len(agency) > MAX_DIMENSION_VALUE_LENGTH:
         raise ValueError(f"not a usable {DIMENSION} dimension value: {agency!r}")
     values = {name: _number(figures, path) for name, _unit, path in METRICS}
+    values.update({name: derive(figures) for name, _unit, derive in DERIVED})
+    definitions = [(name, unit) for name, unit, _path in METRICS]
+    definitions += [(name, unit) for name, unit, _derive in DERIVED]
     return {
         "_aws": {
             "Timestamp": timestamp,
@@ -104,7 +123,7 @@ def document(agency: str, figures: Mapping[str, Any], date: str, timestamp: int)
                 {
                     "Namespace": NAMESPACE,
                     "Dimensions": [[DIMENSION]],
-                    "Metrics": [{"Name": name, "Unit": unit} for name, unit, _path in METRICS],
+                    "Metrics": [{"Name": name, "Unit": unit} for name, unit in definitions],
                 }
             ],
         },

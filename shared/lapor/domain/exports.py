@@ -2,8 +2,8 @@
 
 One row a report, one column each of:
 
-    id, type, title, requires_supervision, category_code, category_name, agency_id, agency_name, status,
-    status_label, anonymous, confidential, overdue, escalation_level, submitted_at, verified_at,
+    id, type, title, requires_supervision, category_code, category_name, agency_id, agency_name, kecamatan,
+    status, status_label, anonymous, confidential, overdue, escalation_level, submitted_at, verified_at,
     first_response_at, closed_at, updated_at, deadline_verify, deadline_respond, deadline_resolve,
     rating_score, rating_resolved, reopen_count, version
 
@@ -12,7 +12,8 @@ What is left out, on purpose:
 - the `description`: it can be long and, in the reporter's own words, may name people (the reporter, a
   neighbour, an officer). The `title` is kept: the coordinator verifies (and may rewrite) it, and a row
   without it is hard to read;
-- the location and the incident date, the rating's comment (the reporter's words again), the timeline.
+- the location (but its kecamatan, as filed: what leadership's breakdowns group by), the incident date, the
+  rating's comment (the reporter's words again), the timeline.
 
 Cells: timestamps in UTC, ISO 8601 with offset, to the millisecond (`lapor.domain.wallclock.iso`, as the API
 answers them); booleans `true`/`false`; an absent value (no agency yet, a clock not running, no rating) is an
@@ -49,6 +50,7 @@ COLUMNS: tuple[str, ...] = (
     "category_name",
     "agency_id",
     "agency_name",
+    "kecamatan",
     "status",
     "status_label",
     "anonymous",
@@ -114,6 +116,7 @@ def report_row(summary: ReportSummary) -> list[str]:
         "category_name": safe_text(category.name) if category else "",
         "agency_id": safe_text(agency.id) if agency else "",
         "agency_name": safe_text(agency.name) if agency else "",
+        "kecamatan": safe_text((summary.location.kecamatan or "").strip()) if summary.location else "",
         "status": safe_text(summary.status.value),
         "status_label": safe_text(summary.status_label),
         "anonymous": _flag(summary.anonymous),

@@ -50,6 +50,10 @@ Definitions, made exact:
 - reopen_rate: `reopen` events ÷ (`close` + `auto_close` events) in the period; 0.0 without closes.
 - ranking: the agencies with at least 5 response-time samples, by rounded mean response time in working days,
   then by agency id: `{"agency_id", "response_time_mean_hk", "n"}`.
+- Groupings. The snapshot's groups are the agencies (the attribution above, `BY_AGENCY`); `compute_groups`
+  counts the same events for any `Grouping` (leadership's breakdowns by category, kecamatan, month: every
+  event and clock counts for its report's group, `received` being the group's submissions). A day's parts
+  also keep its backlog by category and by kecamatan (every clock, as the city's), for those breakdowns.
 - A range of days (`GET /metrics/summary`) is not recomputed: `combine` adds up the parts each day's
   computation stored (its counts, samples and per-clock tallies, as of that day's `time`), so a range's rate
   is its days' numerators over their denominators and its times are over their pooled samples; its backlog
@@ -76,6 +80,7 @@ from lapor.domain.models import ReportType
 from lapor.domain.wallclock import iso
 
 MIN_RANKED_SAMPLES = 5
+UNKNOWN = "unknown"  # the group of what an event older than the grouping's attribute cannot say
 DECIMALS = 4
 TIMED_CLOCKS: tuple[ClockKind, ...] = (ClockKind.VERIFY, ClockKind.RESPOND, ClockKind.RESOLVE)
 AGENCY_CLOCKS = frozenset({ClockKind.RESPOND, ClockKind.RESOLVE})
@@ -130,6 +135,8 @@ class MetricEvent(_Record):
     requires_supervision: bool = False
     category: str | None = None
     agency_id: str | None = None
+    kecamatan: str | None = None  # "" when the report names none; None on events older than the field
+    actor_id: str | None = None
     previous_agency_id: str | None = None
     rating: int | None = None
     resolved: bool | None = None
@@ -144,12 +151,16 @@ class MetricEvent(_Record):
 
 
 class OverdueClock(_Record):
-    """A clock overdue at the backlog instant (its report's agency, or None before a disposition)."""
+    """A clock overdue at the backlog instant (its report's agency, or None before a disposition), with the
+    report's category and kecamatan (`""` when it names none; a kecamatan of None: not known, the clock came
+    from an event older than that field)."""
 
     agency_id: str | None = None
     kind: ClockKind
     deadline: Stamp
     started_at: Stamp
+    category: str | None = None
+    kecamatan: str | None = ""
 
 
 # --- output (the API's snapshot shape, without `date`) ---------------------------------------------------
@@ -252,15 +263,53 @@ class _Tally:
     closes: int = 0
 
 
+Key = str | None  # a group's key; None is a group too where a grouping says so (no category, no kecamatan)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Which groups besides the city an event counts for: `acting` (the event itself), `owner` (a clock it
+    stopped) and `receiving` (its `received`). The snapshot's is `BY_AGENCY`; leadership's breakdowns have
+    others (`lapor.domain.breakdown`)."""
+
+    acting: Callable[[MetricEvent], tuple[Key, ...]]
+    owner: Callable[[MetricEvent, ClockKind], tuple[Key, ...]]
+    receiving: Callable[[MetricEvent], tuple[Key, ...]]
+
+
+def _agency(agency_id: str | None) -> tuple[Key, ...]:
+    return () if agency_id is None else (agency_id,)
+
+
+def _clock_agency(event: MetricEvent, kind: ClockKind) -> tuple[Key, ...]:
+    """A respond or resolve clock is the agency's that held the report while it ran (see the module's
+    attribution); the verify clock counts for the agency the verification assigned."""
+    if kind in AGENCY_CLOCKS and event.previous_agency_id is not None:
+        return (event.previous_agency_id,)
+    return _agency(event.agency_id)
+
+
+BY_AGENCY = Grouping(
+    acting=lambda event: _agency(event.agency_id),
+    owner=_clock_agency,
+    receiving=lambda event: _agency(event.agency_id) if event.action in DISPOSITIONS else (),
+)
+
+
 class _Tallies:
-    """The city-wide tally and one per agency, created on first use."""
+    """The city-wide tally and one per group, created on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, grouping: Grouping = BY_AGENCY) -> None:
+        self.grouping = grouping
         self.city = _Tally()
-        self.agencies: defaultdict[str, _Tally] = defaultdict(_Tally)
+        self.agencies: defaultdict[Key, _Tally] = defaultdict(_Tally)  # the groups: agencies in a snapshot
 
-    def of(self, agency_id: str | None) -> list[_Tally]:
-        return [self.city] if agency_id is None else [self.city, self.agencies[agency_id]]
+    def of(self, keys: tuple[Key, ...]) -> list[_Tally]:
+        return [self.city, *(self.agencies[key] for key in keys)]
+
+    def ordered(self) -> list[str]:
+        """The groups' keys in order (a snapshot's agencies: never None)."""
+        return sorted(key for key in self.agencies if key is not None)
 
 
 def compute(
@@ -307,18 +356,26 @@ def compute_with_parts(
     # the range's last day only, and an agency with a backlog alone has no tally to add.
     parts: Parts = {
         "city": _tally_part(tallies.city),
-        "agencies": {agency: _tally_part(tallies.agencies[agency]) for agency in sorted(tallies.agencies)},
+        "agencies": {agency: _tally_part(tallies.agencies[agency]) for agency in tallies.ordered()},
     }
     ages: defaultdict[str, list[float]] = defaultdict(list)
+    by_category: defaultdict[str, list[float]] = defaultdict(list)
+    by_kecamatan: defaultdict[str, list[float]] = defaultdict(list)
     for clock in backlog:
         age = calendar.working_days_between(clock.deadline, backlog_at)
-        for tally in tallies.of(clock.agency_id):
+        for tally in tallies.of(_agency(clock.agency_id)):
             tally.backlog_ages.append(age)
         if clock.agency_id is not None:
             ages[clock.agency_id].append(age)
+        by_category[clock.category or ""].append(age)
+        by_kecamatan[UNKNOWN if clock.kecamatan is None else clock.kecamatan].append(age)
     parts["backlog"] = {
         "city": sorted(tallies.city.backlog_ages),
         "agencies": {agency: sorted(values) for agency, values in sorted(ages.items())},
+        # For leadership's breakdowns (lapor.domain.breakdown), every clock as the city's: "" for a report
+        # without a category or kecamatan, UNKNOWN for a kecamatan an old event did not carry.
+        "categories": {key: sorted(values) for key, values in sorted(by_category.items())},
+        "kecamatan": {key: sorted(values) for key, values in sorted(by_kecamatan.items())},
     }
     return _indicators(tallies), parts
 
@@ -341,8 +398,49 @@ def combine(parts: Sequence[Parts]) -> Indicators:
     return _indicators(tallies)
 
 
+def compute_groups(
+    events: Iterable[MetricEvent],
+    *,
+    start: datetime,
+    end: datetime,
+    time: datetime,
+    calendar: WorkingCalendar,
+    grouping: Grouping,
+) -> tuple[Figures, dict[Key, Figures]]:
+    """The figures of the period `[start, end)` as of `time`, city-wide and per group of `grouping`
+    (leadership's breakdowns): `compute`'s definitions with the groups in the agencies' place; no backlog
+    (zeros: a backlog is a state the nightly job stores, `lapor.domain.breakdown` adds it)."""
+    known = _known(events, start, time)
+    context = _Context(_History(known), end, calendar)
+    tallies = _Tallies(grouping)
+    for event in known:
+        if start <= event.at < end:
+            _count(event, tallies, context)
+    return _figures(tallies.city), {key: _figures(tally) for key, tally in tallies.agencies.items()}
+
+
+def backlog_figures(ages: Iterable[float]) -> BacklogFigures:
+    """The backlog block of the figures from the overdue clocks' ages in working days."""
+    ordered = sorted(ages)
+    return {
+        "overdue": len(ordered),
+        "oldest_hk": _round(ordered[-1]) if ordered else 0.0,
+        "mean_age_hk": _mean(ordered),
+    }
+
+
+def time_figures(samples: Iterable[Sample]) -> TimeFigures:
+    """`{n, mean, median, p90}` in working and calendar days of (working days, calendar days) samples."""
+    return _times(list(samples))
+
+
+def sample(clock: MetricStoppedClock, calendar: WorkingCalendar) -> Sample:
+    """A stopped clock's duration: (working days, calendar days)."""
+    return _sample(clock, calendar)
+
+
 def _indicators(tallies: _Tallies) -> Indicators:
-    agencies = {agency: _figures(tallies.agencies[agency]) for agency in sorted(tallies.agencies)}
+    agencies = {agency: _figures(tallies.agencies[agency]) for agency in tallies.ordered()}
     return {"city": _figures(tallies.city), "agencies": agencies, "ranking": _ranking(agencies)}
 
 
@@ -440,22 +538,20 @@ class _Context:
 
 
 def _count(event: MetricEvent, tallies: _Tallies, context: _Context) -> None:
-    acting = tallies.of(event.agency_id)  # creating the agency's tally is what makes it appear
+    grouping = tallies.grouping
+    acting = tallies.of(grouping.acting(event))  # creating the group's tally is what makes it appear
     handler = _BY_ACTION.get(event.action)
     if handler is not None:
         for tally in acting:
             handler(tally, event, context)
     if event.action is Action.SUBMIT:
         tallies.city.received += 1
-    elif event.action in DISPOSITIONS and event.agency_id is not None:
-        tallies.agencies[event.agency_id].received += 1
+    for key in grouping.receiving(event):
+        tallies.agencies[key].received += 1
     for clock in event.stopped_clocks:
         if clock.kind not in TIMED_CLOCKS:
             continue
-        owner = event.agency_id
-        if clock.kind in AGENCY_CLOCKS and event.previous_agency_id is not None:
-            owner = event.previous_agency_id
-        for tally in tallies.of(owner):
+        for tally in tallies.of(grouping.owner(event, clock.kind)):
             tally.stopped[clock.kind] += 1
             tally.on_time[clock.kind] += int(clock.on_time)
 
@@ -528,7 +624,6 @@ def _sample(clock: MetricStoppedClock, calendar: WorkingCalendar) -> Sample:
 
 
 def _figures(tally: _Tally) -> Figures:
-    ages = sorted(tally.backlog_ages)
     scores = sorted(tally.scores)
     return {
         "received": tally.received,
@@ -545,11 +640,7 @@ def _figures(tally: _Tally) -> Figures:
             "resolve": _on_time(tally, ClockKind.RESOLVE),
         },
         "breaches": tally.breaches,
-        "backlog": {
-            "overdue": len(ages),
-            "oldest_hk": _round(ages[-1]) if ages else 0.0,
-            "mean_age_hk": _mean(ages),
-        },
+        "backlog": backlog_figures(tally.backlog_ages),
         "satisfaction": {
             "n": len(scores),
             "mean": _mean([float(s) for s in scores]),

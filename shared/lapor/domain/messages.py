@@ -154,6 +154,9 @@ FIELD_LABELS: Mapping[str, tuple[str, str]] = {
     "decree.date": ("Tanggal SK", "Decree date"),
     "seq": ("Nomor entri", "Entry number"),
     "text": ("Teks pengganti", "Replacement text"),
+    "by": ("Pengelompokan", "Group by"),
+    "month": ("Bulan", "Month"),
+    "format": ("Format", "Format"),
 }
 
 # Problem type -> (Indonesian, English); `{label}` and the problem's parameters are filled in.

@@ -5,7 +5,11 @@ Reads grow with the day's activity and with the reports still running, never wit
 live under their WIB day, and only reports with a running clock are in the due index. The backlog is as of
 24:00 WIB of the day: the clocks running now that had started and passed their deadline by then, and the
 clocks that have stopped since (their metric events say so), so a later recompute with the same `time`
-finds the same backlog.
+finds the same backlog. Each clock carries its report's category and kecamatan, so that the day's parts keep
+the backlog by them too (leadership's breakdowns, `lapor.services.leadership`).
+
+The document also says whether each mean response time meets the response-time target
+(`lapor.domain.response_target`: additive fields; the target is the stack parameter `ResponseTimeTargetHk`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from lapor.domain.indicators import (
     day_window,
 )
 from lapor.domain.lifecycle import LADDER_CLOCKS, ClockKind, Role
+from lapor.domain.metric_events import kecamatan_of
 from lapor.domain.models import Report
+from lapor.domain.response_target import DEFAULT_TARGET_HK, with_target
 from lapor.domain.wallclock import iso
 from lapor.ports import MetricsStore, StoredSnapshot
 from lapor.services.base import Service
@@ -37,9 +43,18 @@ MAX_SUMMARY_DAYS = 92
 
 
 class MetricsService(Service[MetricsStore]):
-    def __init__(self, store: MetricsStore, setup: CitySetupCache, *, due_shards: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        store: MetricsStore,
+        setup: CitySetupCache,
+        *,
+        due_shards: int,
+        response_time_target_hk: float = DEFAULT_TARGET_HK,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(store, setup, **kwargs)
         self._due_shards = due_shards  # the due index's partitions (the adapter's layout, given by wiring)
+        self._target_hk = response_time_target_hk  # the snapshot says whether each mean meets it
 
     def compute_day(self, day: date, time: datetime) -> StoredSnapshot:
         """One WIB day's indicators as of `time`, stored (a recompute at the same `time` is identical)."""
@@ -56,7 +71,8 @@ class MetricsService(Service[MetricsStore]):
             backlog=backlog,
             backlog_at=end,
         )
-        snapshot = StoredSnapshot(date=day, time=time, document=_document(day, indicators), parts=parts)
+        document = with_target(_document(day, indicators), self._target_hk)
+        snapshot = StoredSnapshot(date=day, time=time, document=document, parts=parts)
         self._store.put_snapshot(snapshot)
         return snapshot
 
@@ -111,6 +127,8 @@ class MetricsService(Service[MetricsStore]):
                         kind=kind,
                         deadline=clock.deadline,
                         started_at=clock.started_at,
+                        category=report.category.code if report.category else None,
+                        kecamatan=kecamatan_of(report),
                     )
         for event in events:
             for stopped in event.stopped_clocks:
@@ -126,6 +144,8 @@ class MetricsService(Service[MetricsStore]):
                         kind=kind,
                         deadline=stopped.deadline,
                         started_at=stopped.started_at,
+                        category=event.category,
+                        kecamatan=event.kecamatan,
                     )
 
     def _running(self) -> Iterator[Report]:
