@@ -12,7 +12,7 @@ import signal
 import sys
 from types import FrameType
 
-from local.banner import banner
+from local.banner import banner, messages_line
 from local.gateway.server import HOST, GatewayServer, build_gateway, make_gateway_server
 from local.paths import OPENAPI_PATH
 from local.persistence.data_dir import DataDirInUseError, resolve_data_dir
@@ -20,7 +20,7 @@ from local.persistence.store import StoreError
 from local.scheduler.clock import Scheduler, SchedulerSettings, SchedulerSettingsError
 from local.scheduler.jobs import JobRunner
 from local.stack import DEFAULT_PORT, LocalBackend
-from local.template import Template, load_template
+from local.template import SMS_ORIGINATION_PARAMETER, Template, TemplateError, load_template
 from local.web_server import WebServer, start_web_server, web_port
 
 SCHEDULER_STOP_SECONDS = 30.0
@@ -56,7 +56,11 @@ def _serve() -> int:
     except SchedulerSettingsError as error:
         print(f"local: {error}", file=sys.stderr)
         return 1
-    template = load_template()
+    try:
+        template = load_template()
+    except TemplateError as error:
+        print(f"local: {error}", file=sys.stderr)
+        return 1
     data_dir = resolve_data_dir()
     # Listening first: the functions' presigned links and forms point at the gateway's own address.
     try:
@@ -124,6 +128,7 @@ def _print_banner(
             buckets=[bucket.name for bucket in template.buckets()],
             s3_objects_restored=backend.s3_objects_restored,
             web_url=web.base_url if web is not None else None,
+            messages=messages_line(template.resolve_scalar({"Ref": SMS_ORIGINATION_PARAMETER})),
         ),
         flush=True,
     )
