@@ -93,7 +93,8 @@ Resources:
         Enabled: true
         MatchingEventTypes: [DELIVERY, BOUNCE, COMPLAINT]
         EventBridgeDestination:
-          EventBusArn: !Sub "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:event-bus/default"
+          EventBusArn: !Sub
+            "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:event-bus/default"
   TextEvents:
     Type: AWS::SNS::Topic
     Properties: {{TopicName: !Sub "${{AWS::StackName}}-text-events", KmsMasterKeyId: !Ref TopicKey}}
@@ -274,7 +275,9 @@ def _text(to, configuration_set=None, context=None):
         MessageBody="Kode Anda 123456.",
         MessageType="TRANSACTIONAL",
         ConfigurationSetName=configuration_set or os.environ["TEXT_SET"],
-        Context=context or {"report_id": "LPR-2", "delivery": "000001-confirm_contact", "template": "confirm_contact"},
+        Context=context or {
+            "report_id": "LPR-2", "delivery": "000001-confirm_contact", "template": "confirm_contact"
+        },
     )
 
 
@@ -449,7 +452,7 @@ def test_buses_topics_and_triggers_come_from_the_template(events_stack: Stack) -
     assert [topic.arn for topic in template.topics()] == [topic_arn, text_events]
     # A KMS key is its id (the same for one logical id, every time) and its ARN; configuration sets names.
     key_id = writer.environment["KEY_ID"]
-    assert uuid.UUID(key_id) and key_id == local_key_id("TopicKey")
+    assert str(uuid.UUID(key_id)) == key_id == local_key_id("TopicKey")
     assert writer.environment["KEY_ARN"] == f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{key_id}"
     assert template.topics()[1].kms_master_key_id == key_id
     assert (writer.environment["MAIL_SET"], writer.environment["TEXT_SET"]) == (MAIL_SET, TEXT_SET)
