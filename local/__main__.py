@@ -71,26 +71,31 @@ def _serve() -> int:
             file=sys.stderr,
         )
         return 1
+    # The web app next: the links in the functions' messages point at it.
+    web = start_web_server(server.base_url, web_port(port))
     try:
-        backend = LocalBackend.start(template, data_dir, public_url=server.base_url)
+        backend = LocalBackend.start(
+            template,
+            data_dir,
+            public_url=server.base_url,
+            web_url=web.base_url if web is not None else None,
+        )
     except (DataDirInUseError, StoreError) as error:
-        server.server_close()
+        _close(server, web)
         print(f"local: {error}", file=sys.stderr)
         return 1
     except BaseException:
-        server.server_close()
+        _close(server, web)
         raise
     scheduler = Scheduler(
         template.schedules(),
         JobRunner(backend.functions, backend.consequences.run),
         scheduler_settings.period_seconds,
     )
-    web: WebServer | None = None
     try:
         server.gateway = build_gateway(
             template, backend.functions, backend.secret, OPENAPI_PATH, backend.consequences.run, s3=backend.s3
         )
-        web = start_web_server(server.base_url, web_port(port))
         _print_banner(server, backend, template, scheduler, scheduler_settings, web)
         if scheduler_settings.enabled:
             scheduler.start()
@@ -105,6 +110,12 @@ def _serve() -> int:
             web.stop()
         backend.stop()
     return 0
+
+
+def _close(server: GatewayServer, web: WebServer | None) -> None:
+    server.server_close()
+    if web is not None:
+        web.stop()
 
 
 def _print_banner(

@@ -32,6 +32,7 @@ from local.template import Template
 
 DEFAULT_PORT = 3000
 PUBLIC_ENDPOINT_VARIABLE = "ATTACHMENTS_PUBLIC_ENDPOINT"
+WEB_ADDRESS_VARIABLE = "PUBLIC_BASE_URL"  # where the links in messages point
 
 
 def default_base_url() -> str:
@@ -72,12 +73,14 @@ class LocalBackend:
         seed_path: Path = SEED_PATH,
         *,
         public_url: str | None = None,
+        web_url: str | None = None,
     ) -> LocalBackend:
         """Persistent on `data_dir`; in memory (seeded, with a throw-away secret) when it is None.
 
         `public_url` is the gateway's base URL (`default_base_url()` without one): every function gets
         `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves
-        `local.aws.s3.endpoint`.
+        `local.aws.s3.endpoint`. `web_url` is the local web app's: the links in messages point there
+        (`PUBLIC_BASE_URL`) rather than at the template's public address.
         """
         lock = DataDirLock(data_dir) if data_dir is not None else None
         if lock is not None:
@@ -99,6 +102,8 @@ class LocalBackend:
                 "TOKEN_SECRET": secret,
                 PUBLIC_ENDPOINT_VARIABLE: (public_url or default_base_url()) + S3_PREFIX,
             }
+            if web_url:
+                environment[WEB_ADDRESS_VARIABLE] = web_url.rstrip("/")
             functions = FunctionRegistry(template.functions(), environment)
             triggers = read_triggers(template)
             db.publications.configure(
