@@ -21,7 +21,7 @@ _LINK_TOKEN = re.compile(r"/laporan/(LPR-[A-Z0-9-]+)#token=([A-Za-z0-9_-]+)")
 
 def code_in(message: str) -> str:
     """The 6-digit code of a `confirm_contact` message (the only 6-digit number in it)."""
-    codes = set(_CODE.findall(message))
+    codes: set[str] = set(_CODE.findall(message))
     assert len(codes) == 1, f"not one code in {message!r}"
     return codes.pop()
 
