@@ -106,7 +106,11 @@ class PublicationMiddleware:
 
     def _send_email(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         body = read_request_body(environ)
-        request = ses.EmailRequest.parse(body)
+        try:
+            request = ses.EmailRequest.parse(body)
+        except (ValueError, AttributeError, TypeError):  # not SES v2's JSON: moto answers it as SES would
+            environ["wsgi.input"] = io.BytesIO(body)
+            return self.app(environ, start_response)
         if request.configuration_set is not None and request.configuration_set not in self._email_sets:
             status, headers, refusal = ses.not_found(request.configuration_set)
             start_response(status, headers)

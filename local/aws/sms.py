@@ -89,9 +89,13 @@ def answer(
     if target != SEND_TEXT_MESSAGE:
         return _error("400 Bad Request", "UnknownOperationException", f"{target} is not run locally")
     try:
-        request: dict[str, Any] = json.loads(body or b"{}")
+        request: Any = json.loads(body or b"{}")
     except ValueError:
-        return _error("400 Bad Request", "SerializationException", "The request is not JSON")
+        request = None
+    if not isinstance(request, dict) or not isinstance(request.get("Context") or {}, dict):
+        return _error(
+            "400 Bad Request", "SerializationException", "The request is not SendTextMessage's JSON"
+        )
     destination = str(request.get("DestinationPhoneNumber") or "")
     text = str(request.get("MessageBody") or "")
     configuration_set = request.get("ConfigurationSetName")

@@ -63,7 +63,7 @@ from local.paths import OPENAPI_PATH
 from local.persistence.data_dir import LOCK_FILE_NAME, S3_DIR_NAME
 from local.persistence.store import LOG_FILE_NAME, SNAPSHOT_FILE_NAME
 from local.persistence.write_log import logged_writes
-from local.template import local_bucket_name
+from local.template import load_template, local_bucket_name
 from tests.e2e.conftest import LocalStackProcess
 from tests.e2e.http_client import CONFIRM_CONTACT, code_in, link_token, scheduled_event
 
@@ -94,18 +94,13 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "close": frozenset({"official", "coordinator"}),
 }
 IDENTITY_ROUTE = "/staff/reports/{id}/reporter"
+# Every key attribute of the application table's indexes, as template.yaml declares them.
 INDEX_ATTRIBUTES = frozenset(
-    {
-        "public_pk",
-        "public_sk",
-        "public_updated_sk",
-        "inbox_pk",
-        "inbox_sk",
-        "queue_pk",
-        "queue_sk",
-        "due_pk",
-        "due_sk",
-    }
+    key["AttributeName"]
+    for table in load_template().tables()
+    if table.logical_id == "AppTable"
+    for index in table.create_kwargs.get("GlobalSecondaryIndexes", [])
+    for key in index["KeySchema"]
 )
 INDEXES = ("public-index", "updates-index", "inbox-index", "queue-index", "due-index")
 DUE_SHARDS = 8

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from local.aws.environment import ACCOUNT_ID, REGION
-from local.aws.moto_server import EmbeddedApi
+from local.aws.moto_server import EmbeddedApi, EmbeddedApiError
 from local.gateway.authorizer import issue_token
 from local.gateway.http_types import IncomingRequest
 from local.gateway.server import Gateway, build_gateway
@@ -817,6 +817,18 @@ def test_an_sms_the_service_refuses_leaves_nothing(events_stack: Stack) -> None:
     assert refused == [{"error": "ValidationException"}, {"error": "ResourceNotFoundException"}]
     assert outbox.items() == []
     assert events_stack.received["feedback"] == []
+
+
+def test_what_the_local_sms_service_does_not_run_or_cannot_read_is_refused(events_stack: Stack) -> None:
+    api = EmbeddedApi(events_stack.backend.db.endpoint_url)
+    for target, request, refusal in (
+        ("PinpointSMSVoiceV2.DescribePhoneNumbers", {}, b"UnknownOperationException"),
+        ("PinpointSMSVoiceV2.SendTextMessage", {"Context": "not a map"}, b"SerializationException"),
+    ):
+        with pytest.raises(EmbeddedApiError) as refused:
+            api.json_call("sms-voice", target, request)
+        assert (refused.value.status, refusal in refused.value.answer) == (400, True)
+    assert outbox.items() == []
 
 
 def test_a_publication_to_a_subscribed_topic_goes_to_its_function_and_a_failing_one_is_dead_lettered(
