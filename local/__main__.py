@@ -12,7 +12,7 @@ import signal
 import sys
 from types import FrameType
 
-from local.banner import banner
+from local.banner import banner, messages_line
 from local.gateway.server import HOST, GatewayServer, build_gateway, make_gateway_server
 from local.paths import OPENAPI_PATH
 from local.persistence.data_dir import DataDirInUseError, resolve_data_dir
@@ -20,7 +20,7 @@ from local.persistence.store import StoreError
 from local.scheduler.clock import Scheduler, SchedulerSettings, SchedulerSettingsError
 from local.scheduler.jobs import JobRunner
 from local.stack import DEFAULT_PORT, LocalBackend
-from local.template import Template, load_template
+from local.template import SMS_ORIGINATION_PARAMETER, Template, TemplateError, load_template
 from local.web_server import WebServer, start_web_server, web_port
 
 SCHEDULER_STOP_SECONDS = 30.0
@@ -56,7 +56,11 @@ def _serve() -> int:
     except SchedulerSettingsError as error:
         print(f"local: {error}", file=sys.stderr)
         return 1
-    template = load_template()
+    try:
+        template = load_template()
+    except TemplateError as error:
+        print(f"local: {error}", file=sys.stderr)
+        return 1
     data_dir = resolve_data_dir()
     # Listening first: the functions' presigned links and forms point at the gateway's own address.
     try:
@@ -67,26 +71,31 @@ def _serve() -> int:
             file=sys.stderr,
         )
         return 1
+    # The web app next: the links in the functions' messages point at it.
+    web = start_web_server(server.base_url, web_port(port))
     try:
-        backend = LocalBackend.start(template, data_dir, public_url=server.base_url)
+        backend = LocalBackend.start(
+            template,
+            data_dir,
+            public_url=server.base_url,
+            web_url=web.base_url if web is not None else None,
+        )
     except (DataDirInUseError, StoreError) as error:
-        server.server_close()
+        _close(server, web)
         print(f"local: {error}", file=sys.stderr)
         return 1
     except BaseException:
-        server.server_close()
+        _close(server, web)
         raise
     scheduler = Scheduler(
         template.schedules(),
         JobRunner(backend.functions, backend.consequences.run),
         scheduler_settings.period_seconds,
     )
-    web: WebServer | None = None
     try:
         server.gateway = build_gateway(
             template, backend.functions, backend.secret, OPENAPI_PATH, backend.consequences.run, s3=backend.s3
         )
-        web = start_web_server(server.base_url, web_port(port))
         _print_banner(server, backend, template, scheduler, scheduler_settings, web)
         if scheduler_settings.enabled:
             scheduler.start()
@@ -101,6 +110,12 @@ def _serve() -> int:
             web.stop()
         backend.stop()
     return 0
+
+
+def _close(server: GatewayServer, web: WebServer | None) -> None:
+    server.server_close()
+    if web is not None:
+        web.stop()
 
 
 def _print_banner(
@@ -124,6 +139,7 @@ def _print_banner(
             buckets=[bucket.name for bucket in template.buckets()],
             s3_objects_restored=backend.s3_objects_restored,
             web_url=web.base_url if web is not None else None,
+            messages=messages_line(template.resolve_scalar({"Ref": SMS_ORIGINATION_PARAMETER})),
         ),
         flush=True,
     )

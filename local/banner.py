@@ -7,11 +7,12 @@ import shlex
 from pathlib import Path
 
 from local.aws.s3.endpoint import S3_PREFIX
+from local.aws.ses import SIMULATOR_DOMAIN
 from local.lambdas.triggers import Triggers
 from local.paths import REPO_ROOT
 from local.persistence.store import StoreSummary
 from local.scheduler.clock import PERIOD_VARIABLE, SCHEDULER_VARIABLE
-from local.template import FunctionSpec
+from local.template import PARAMETER_OVERRIDES_VARIABLE, FunctionSpec
 
 SAMPLE_REPORT = {
     "type": "complaint",
@@ -29,7 +30,8 @@ def _shown(path: Path) -> str:
 def _triggers_line(triggers: Triggers) -> str:
     streams = ", ".join(f"{t.table_name} stream -> {t.function_id}" for t in triggers.streams)
     rules = ", ".join(f"{t.bus_name} rule -> {t.function_id}" for t in triggers.rules)
-    return "; ".join(part for part in (streams, rules) if part) or "none"
+    topics = ", ".join(f"{t.topic_arn.rsplit(':', 1)[-1]} topic -> {t.function_id}" for t in triggers.topics)
+    return "; ".join(part for part in (streams, rules, topics) if part) or "none"
 
 
 def _scheduler_line(base_url: str, job_names: list[str], period_seconds: float | None) -> str:
@@ -42,6 +44,19 @@ def _scheduler_line(base_url: str, job_names: list[str], period_seconds: float |
     return (
         f"{jobs} every {period_seconds:g} s on the real clock ({PERIOD_VARIABLE} sets the period, "
         f"{SCHEDULER_VARIABLE}=off stops it); {run_now}"
+    )
+
+
+def messages_line(sms_origination: str | None) -> str:
+    """How the local e-mail and SMS channels behave (README, "Make a channel fail")."""
+    sms = (
+        "SMS from a stand-in number"
+        if sms_origination
+        else f"no SMS (SmsOriginationIdentityArn is empty in {PARAMETER_OVERRIDES_VARIABLE})"
+    )
+    return (
+        f"e-mail and {sms} go to the outbox, delivered; bounce@{SIMULATOR_DOMAIN}, "
+        f"complaint@{SIMULATOR_DOMAIN} and 0800 numbers fail"
     )
 
 
@@ -64,9 +79,10 @@ def banner(
     buckets: list[str] | None = None,
     s3_objects_restored: int | None = None,
     web_url: str | None = None,
+    messages: str | None = None,
 ) -> str:
     """`scheduled_jobs`: the jobs' names, None to leave the scheduler out; a None period: it is off.
-    `buckets`: the template's buckets, None to leave the S3 line out."""
+    `buckets`: the template's buckets, None to leave the S3 line out. `messages`: how e-mail and SMS go."""
     report = shlex.quote(json.dumps(SAMPLE_REPORT, ensure_ascii=False))
     if store.fresh:
         data_state = "new, seeded from seed/sukabumi.json"
@@ -88,6 +104,7 @@ def banner(
         f"  Health       {base_url}/health",
         f"  Data         {_shown(data_dir)} ({data_state}); stop, then delete the folder to reset",
         f"  Outbox       {base_url}/_local/outbox   (dead letters: {base_url}/_local/dead-letters)",
+        *([f"  Messages     {messages}"] if messages else []),
     ]
     if buckets is not None:
         lines.append(f"  S3           {_s3_line(base_url, buckets, s3_objects_restored)}")

@@ -22,7 +22,7 @@ from local.lambdas.runtime import UnknownFunctionError
 from local.persistence.data_dir import DataDirInUseError, resolve_data_dir
 from local.persistence.store import StoreError
 from local.stack import LocalBackend
-from local.template import load_template
+from local.template import TemplateError, load_template
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"local.invoke: cannot read {arguments.event_file}: {error}", file=sys.stderr)
         return 2
-    template = load_template()
+    try:
+        template = load_template()
+    except TemplateError as error:
+        print(f"local.invoke: {error}", file=sys.stderr)
+        return 1
     try:
         backend = LocalBackend.start(template, None if arguments.fresh else resolve_data_dir())
     except (DataDirInUseError, StoreError) as error:

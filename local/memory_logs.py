@@ -1,7 +1,9 @@
 """What the stack keeps in memory for the life of the process, oldest first (API.md, "Local stack only").
 
-- `outbox` (`GET /_local/outbox`): every notification the stack would have sent, one entry a message:
-  `{"at", "channel", "recipient", "template", "report_id", "message"}`.
+- `outbox` (`GET /_local/outbox`): every message handed to delivery, one entry a message: `{"at", "channel",
+  "recipient", "template", "report_id", "message", "state"}`; `state` is what the channel reported (e-mail and
+  SMS: `delivered`, `bounced`, `complained` or `failed`, as the local SES and SMS report it; a staff message
+  on a topic: `sent`).
 - `dead_letters` (`GET /_local/dead-letters`): what the template's on-failure destinations would have
   received, one entry a stream batch or event that still failed after its retries: `{"at", "function",
   "trigger", "type", "attempts", "error", "payload"}`, where `payload` is what AWS sends to the destination
@@ -12,7 +14,10 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class MemoryLog:
@@ -33,6 +38,45 @@ class MemoryLog:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class Pending(Generic[T]):
+    """What the embedded server's thread hands over (events put, messages published) until the thread that
+    settles a request takes it all. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[T] = []
+
+    def add(self, items: list[T]) -> None:
+        with self._lock:
+            self._items.extend(items)
+
+    def take_all(self) -> list[T]:
+        with self._lock:
+            taken, self._items = self._items, []
+        return taken
+
+
+def outbox_entry(
+    channel: str | None,
+    recipient: str | None,
+    template: str | None,
+    report_id: str | None,
+    message: str,
+    state: str,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    instant = (now or datetime.now(UTC)).astimezone(UTC)
+    return {
+        "at": instant.isoformat(timespec="milliseconds"),
+        "channel": channel,
+        "recipient": recipient,
+        "template": template,
+        "report_id": report_id,
+        "message": message,
+        "state": state,
+    }
 
 
 outbox = MemoryLog()

@@ -1,6 +1,6 @@
-"""The back end of the local stack: embedded DynamoDB and S3 on the data folder, the environment, the
-functions, the event buses, topics and buckets, the consequences (stream and event triggers) run after each
-invocation, and the local S3 endpoint.
+"""The back end of the local stack: embedded DynamoDB and S3 on the data folder, the KMS keys, the
+environment, the functions, the event buses, topics and buckets, the e-mail and SMS channels, the
+consequences (stream, event and topic triggers) run after each invocation, and the local S3 endpoint.
 
 Shared by `python -m local` (which adds the gateway) and `python -m local.invoke`.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lapor.seed import load_seed, seed_items
 from local.aws.environment import apply_aws_environment
+from local.aws.kms import create_keys
 from local.aws.moto_server import HOST, EmbeddedApi, MotoServer
 from local.aws.resources import create_buckets, create_event_buses_and_topics
 from local.aws.s3.client import EmbeddedS3, socket_transport, wsgi_transport
@@ -31,6 +32,7 @@ from local.template import Template
 
 DEFAULT_PORT = 3000
 PUBLIC_ENDPOINT_VARIABLE = "ATTACHMENTS_PUBLIC_ENDPOINT"
+WEB_ADDRESS_VARIABLE = "PUBLIC_BASE_URL"  # where the links in messages point
 
 
 def default_base_url() -> str:
@@ -71,12 +73,14 @@ class LocalBackend:
         seed_path: Path = SEED_PATH,
         *,
         public_url: str | None = None,
+        web_url: str | None = None,
     ) -> LocalBackend:
         """Persistent on `data_dir`; in memory (seeded, with a throw-away secret) when it is None.
 
         `public_url` is the gateway's base URL (`default_base_url()` without one): every function gets
         `ATTACHMENTS_PUBLIC_ENDPOINT=<public_url>/_local/s3`, where the gateway serves
-        `local.aws.s3.endpoint`.
+        `local.aws.s3.endpoint`. `web_url` is the local web app's: the links in messages point there
+        (`PUBLIC_BASE_URL`) rather than at the template's public address.
         """
         lock = DataDirLock(data_dir) if data_dir is not None else None
         if lock is not None:
@@ -85,6 +89,7 @@ class LocalBackend:
         tables = DynamoDBStore(db, template, data_dir)
         try:
             store = tables.open(seed_items(load_seed(seed_path)))
+            create_keys(template.kms_keys(), data_dir)
             db.start()
             apply_aws_environment(db.endpoint_url)
             secret = load_or_create_secret(data_dir) if data_dir is not None else secrets.token_urlsafe(32)
@@ -97,9 +102,18 @@ class LocalBackend:
                 "TOKEN_SECRET": secret,
                 PUBLIC_ENDPOINT_VARIABLE: (public_url or default_base_url()) + S3_PREFIX,
             }
+            if web_url:
+                environment[WEB_ADDRESS_VARIABLE] = web_url.rstrip("/")
             functions = FunctionRegistry(template.functions(), environment)
             triggers = read_triggers(template)
-            consequences = Consequences.for_triggers(triggers, functions, api, db.publications.events)
+            db.publications.configure(
+                template.email_configuration_sets(),
+                template.sms_configuration_sets(),
+                triggers.subscribed_topics,
+            )
+            consequences = Consequences.for_triggers(
+                triggers, functions, api, db.publications.events, db.publications.notifications
+            )
             consequences.start()
             notifications = S3EventNotifications(template.buckets(), db.publications.events)
             endpoint = S3Endpoint(s3, notifications, consequences.run)

@@ -1,10 +1,19 @@
 """Read `template.yaml` as the local stack needs it: the tables (`tools.tables`), functions, routes,
-schedules, event buses, topics and buckets, with the intrinsics that resolve locally."""
+schedules, event buses, topics, buckets, KMS keys and the e-mail and SMS configuration sets, with the
+intrinsics that resolve locally, and the parameters as the local stack sets them.
+
+Parameters take their defaults, then the local stack's own (`LOCAL_PARAMETERS`: a stand-in SMS origination
+identity, so that SMS are sent locally), then `LAPOR_PARAMETER_OVERRIDES` (`Name=Value` pairs separated by
+spaces, as `sam deploy --parameter-overrides` takes them; `SmsOriginationIdentityArn=` sends no SMS, as a
+stack without an origination identity). An override is checked as CloudFormation checks a parameter.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +29,17 @@ API_TYPE = "AWS::Serverless::Api"
 EVENT_BUS_TYPE = "AWS::Events::EventBus"
 TOPIC_TYPE = "AWS::SNS::Topic"
 BUCKET_TYPE = "AWS::S3::Bucket"
+KMS_KEY_TYPE = "AWS::KMS::Key"
+EMAIL_CONFIGURATION_SET_TYPE = "AWS::SES::ConfigurationSet"
+EMAIL_EVENT_DESTINATION_TYPE = "AWS::SES::ConfigurationSetEventDestination"
+SMS_CONFIGURATION_SET_TYPE = "AWS::SMSVOICE::ConfigurationSet"
+PARAMETER_OVERRIDES_VARIABLE = "LAPOR_PARAMETER_OVERRIDES"
+# The local stack's own parameter values (a parameter the template does not declare is left alone): a
+# stand-in origination identity, which the local SMS service accepts as AWS accepts the account's own.
+SMS_ORIGINATION_PARAMETER = "SmsOriginationIdentityArn"
+LOCAL_PARAMETERS: Mapping[str, str] = {
+    SMS_ORIGINATION_PARAMETER: f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:phone-number/phone-lapor-local",
+}
 IMPLICIT_API_ID = "ServerlessRestApi"
 NO_AUTHORIZER = "NONE"
 DEFAULT_STAGE = "Prod"
@@ -110,10 +130,50 @@ class FunctionEvent:
 class TopicSpec:
     logical_id: str
     name: str
+    kms_master_key_id: str | None = None
 
     @property
     def arn(self) -> str:
         return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{self.name}"
+
+
+@dataclass(frozen=True)
+class KmsKeySpec:
+    """A customer-managed key: its id is fixed by its logical id (`local_key_id`), its material is not."""
+
+    logical_id: str
+    description: str
+
+    @property
+    def key_id(self) -> str:
+        return local_key_id(self.logical_id)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{self.key_id}"
+
+
+def local_key_id(logical_id: str) -> str:
+    """A KMS key id (a UUID) that stays the same across restarts and machines for one logical id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{LOCAL_STACK_NAME}/kms/{logical_id}"))
+
+
+@dataclass(frozen=True)
+class EventDestination:
+    """Where a configuration set sends a message's events: an EventBridge bus (its name) or an SNS topic
+    (its ARN), for the event types it names (`DELIVERY`, `BOUNCE`... for SES; `TEXT_DELIVERED`... for SMS;
+    `ALL`, `TEXT_ALL` match every one)."""
+
+    kind: str  # "eventbridge" or "sns"
+    target: str
+    event_types: frozenset[str]
+
+    def takes(self, event_type: str) -> bool:
+        return bool({event_type, "ALL", "TEXT_ALL"} & self.event_types)
+
+
+class TemplateError(ValueError):
+    """What the local stack cannot start with (a parameter override CloudFormation would refuse)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +199,7 @@ def local_bucket_name(logical_id: str) -> str:
 class Template:
     path: Path
     document: dict[str, Any] = field(repr=False)
+    parameters: Mapping[str, str] = field(default_factory=dict)  # values that replace the defaults
 
     @property
     def root_dir(self) -> Path:
@@ -199,7 +260,70 @@ class Template:
 
     def _topic(self, logical_id: str) -> TopicSpec:
         properties = self._resources_of_type(TOPIC_TYPE)[logical_id]
-        return TopicSpec(logical_id, self.resolve_scalar(properties.get("TopicName")) or logical_id)
+        return TopicSpec(
+            logical_id,
+            self.resolve_scalar(properties.get("TopicName")) or logical_id,
+            self.resolve_scalar(properties.get("KmsMasterKeyId")),
+        )
+
+    # KMS keys, e-mail and SMS configuration sets ----------------------------------------------------
+
+    def kms_keys(self) -> list[KmsKeySpec]:
+        return [
+            KmsKeySpec(logical_id, self.resolve_scalar(properties.get("Description")) or "")
+            for logical_id, properties in self._resources_of_type(KMS_KEY_TYPE).items()
+        ]
+
+    def _email_configuration_set_name(self, logical_id: str) -> str:
+        properties = self._resources_of_type(EMAIL_CONFIGURATION_SET_TYPE)[logical_id]
+        return self.resolve_scalar(properties.get("Name")) or f"{LOCAL_STACK_NAME}-{logical_id.lower()}"
+
+    def _sms_configuration_set_name(self, logical_id: str) -> str:
+        properties = self._resources_of_type(SMS_CONFIGURATION_SET_TYPE)[logical_id]
+        name = self.resolve_scalar(properties.get("ConfigurationSetName"))
+        return name or f"{LOCAL_STACK_NAME}-{logical_id.lower()}"
+
+    def email_configuration_sets(self) -> dict[str, list[EventDestination]]:
+        """Each SES configuration set by name, with its enabled event destinations (EventBridge, SNS)."""
+        sets: dict[str, list[EventDestination]] = {
+            self._email_configuration_set_name(logical_id): []
+            for logical_id in self._resources_of_type(EMAIL_CONFIGURATION_SET_TYPE)
+        }
+        for properties in self._resources_of_type(EMAIL_EVENT_DESTINATION_TYPE).values():
+            name = self.resolve_scalar(properties.get("ConfigurationSetName"))
+            destination = properties.get("EventDestination") or {}
+            if name not in sets or self.resolve_scalar(destination.get("Enabled")) == "false":
+                continue
+            bus = (destination.get("EventBridgeDestination") or {}).get("EventBusArn")
+            topic = (destination.get("SnsDestination") or {}).get("TopicARN")
+            sets[name] += self._destinations(
+                {"eventbridge": bus, "sns": topic}, destination.get("MatchingEventTypes")
+            )
+        return sets
+
+    def sms_configuration_sets(self) -> dict[str, list[EventDestination]]:
+        """Each End User Messaging SMS configuration set by name, with its enabled SNS event destinations."""
+        sets: dict[str, list[EventDestination]] = {}
+        for logical_id, properties in self._resources_of_type(SMS_CONFIGURATION_SET_TYPE).items():
+            destinations: list[EventDestination] = []
+            for destination in properties.get("EventDestinations") or []:
+                if self.resolve_scalar(destination.get("Enabled")) == "false":
+                    continue
+                topic = (destination.get("SnsDestination") or {}).get("TopicArn")
+                destinations += self._destinations({"sns": topic}, destination.get("MatchingEventTypes"))
+            sets[self._sms_configuration_set_name(logical_id)] = destinations
+        return sets
+
+    def _destinations(self, targets: Mapping[str, Any], event_types: Any) -> list[EventDestination]:
+        """The destinations among `targets` (kind -> template value) that resolve locally."""
+        types = frozenset(str(self.resolve_scalar(item)) for item in event_types or [])
+        found: list[EventDestination] = []
+        for kind, value in targets.items():
+            resolved = self.resolve_scalar(value) if value is not None else None
+            if resolved is not None:
+                target = resolved.rsplit("event-bus/", 1)[-1] if kind == "eventbridge" else resolved
+                found.append(EventDestination(kind, target, types))
+        return found
 
     # Function events --------------------------------------------------------------------------------
 
@@ -220,6 +344,16 @@ class Template:
             logical_id: self._function_spec(logical_id, properties, global_function)
             for logical_id, properties in self._resources_of_type(FUNCTION_TYPE).items()
         }
+
+    def event_invoke_retries(self, function_id: str) -> int | None:
+        """`EventInvokeConfig.MaximumRetryAttempts` of a function (Lambda's retries of an asynchronous
+        invocation), or None when the template leaves it to Lambda's default."""
+        properties = self._resources_of_type(FUNCTION_TYPE).get(function_id) or {}
+        config = (
+            properties.get("EventInvokeConfig") or self._globals("Function").get("EventInvokeConfig") or {}
+        )
+        retries = self.resolve_scalar(config.get("MaximumRetryAttempts"))
+        return int(retries) if retries is not None else None
 
     def _function_spec(
         self, logical_id: str, properties: Mapping[str, Any], global_function: Mapping[str, Any]
@@ -249,10 +383,12 @@ class Template:
         """A template value as the local stack sees it.
 
         `!Ref` to a table is the table's local name (its logical id), to an event bus its name, to a topic its
-        ARN, to a bucket its name (`local_bucket_name`), to a parameter its default; `!GetAtt` gives an event
-        bus's `Name` and `Arn`, a topic's `TopicName` and `TopicArn` and a bucket's `Arn`; `!If` follows the
-        template's conditions and `!Sub` is filled in when every name in it resolves. What exists only in
-        AWS (a secret, a table's ARN) resolves to None: the caller leaves it out.
+        ARN, to a bucket its name (`local_bucket_name`), to a KMS key its id (`local_key_id`), to an e-mail
+        or SMS configuration set its name, to a parameter its local value (`parameters`, else its default);
+        `!GetAtt` gives an event bus's `Name` and `Arn`, a topic's `TopicName` and `TopicArn`, a bucket's
+        `Arn`, a key's `Arn` and `KeyId` and an SMS configuration set's `Arn`; `!If` follows the template's
+        conditions and `!Sub` is filled in when every name in it resolves. What exists only in AWS (a
+        secret, a table's ARN, a web ACL) resolves to None: the caller leaves it out.
         """
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -300,33 +436,61 @@ class Template:
             EVENT_BUS_TYPE: self._event_bus_name,
             TOPIC_TYPE: lambda logical_id: self._topic(logical_id).arn,
             BUCKET_TYPE: lambda logical_id: self._bucket(logical_id).name,
+            KMS_KEY_TYPE: local_key_id,
+            EMAIL_CONFIGURATION_SET_TYPE: self._email_configuration_set_name,
+            SMS_CONFIGURATION_SET_TYPE: self._sms_configuration_set_name,
         }
         for resource_type, resolve in resources.items():
             if name in self._resources_of_type(resource_type):
                 return resolve(name)
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::StackName": LOCAL_STACK_NAME}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": LOCAL_STACK_NAME,
+            "AWS::Partition": "aws",
+        }
         if name in pseudo:
             return pseudo[name]
-        parameter = (self.document.get("Parameters") or {}).get(name)
+        if name in self.parameters and name in self._parameters():
+            return self.parameters[name]
+        parameter = self._parameters().get(name)
         if parameter is not None and "Default" in parameter:
             return self.resolve_scalar(parameter["Default"])
         return None
+
+    def _parameters(self) -> dict[str, Any]:
+        declared: dict[str, Any] = self.document.get("Parameters") or {}
+        return declared
 
     def _resolve_get_att(self, argument: Any) -> str | None:
         parts = argument.split(".", 1) if isinstance(argument, str) else argument
         if not isinstance(parts, list) or len(parts) != 2:
             return None
         logical_id, attribute = str(parts[0]), str(parts[1])
-        if logical_id in self._resources_of_type(EVENT_BUS_TYPE):
-            name = self._event_bus_name(logical_id)
-            arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/{name}"
-            return {"Name": name, "Arn": arn}.get(attribute)
-        if logical_id in self._resources_of_type(TOPIC_TYPE):
-            topic = self._topic(logical_id)
-            return {"TopicName": topic.name, "TopicArn": topic.arn}.get(attribute)
-        if logical_id in self._resources_of_type(BUCKET_TYPE):
-            return {"Arn": self._bucket(logical_id).arn}.get(attribute)
+        attributes: dict[str, Callable[[str], dict[str, str]]] = {
+            EVENT_BUS_TYPE: self._event_bus_attributes,
+            TOPIC_TYPE: lambda topic_id: {
+                "TopicName": self._topic(topic_id).name,
+                "TopicArn": self._topic(topic_id).arn,
+            },
+            BUCKET_TYPE: lambda bucket_id: {"Arn": self._bucket(bucket_id).arn},
+            KMS_KEY_TYPE: lambda key_id: {
+                "Arn": KmsKeySpec(key_id, "").arn,
+                "KeyId": KmsKeySpec(key_id, "").key_id,
+            },
+            SMS_CONFIGURATION_SET_TYPE: lambda set_id: {
+                "Arn": f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:configuration-set/"
+                + self._sms_configuration_set_name(set_id)
+            },
+        }
+        for resource_type, of in attributes.items():
+            if logical_id in self._resources_of_type(resource_type):
+                return of(logical_id).get(attribute)
         return None
+
+    def _event_bus_attributes(self, logical_id: str) -> dict[str, str]:
+        name = self._event_bus_name(logical_id)
+        return {"Name": name, "Arn": f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/{name}"}
 
     def _substitute(self, text: Any) -> str | None:
         if not isinstance(text, str):
@@ -340,7 +504,7 @@ class Template:
         return re.sub(r"\$\{([^}!]+)\}", lambda found: str(values[found.group(1)]), text)
 
     def condition(self, name: str) -> bool:
-        """A named condition of the template, evaluated with the parameters' defaults."""
+        """A named condition of the template, evaluated with the parameters' local values."""
         return self._evaluate((self.document.get("Conditions") or {}).get(name))
 
     def _evaluate(self, expression: Any) -> bool:
@@ -435,6 +599,41 @@ def _parse_input(value: Any) -> Any:
     return value
 
 
-def load_template(path: str | Path = TEMPLATE_PATH) -> Template:
+def parameter_overrides(text: str) -> dict[str, str]:
+    """`Name=Value Name2=Value2` (SAM's `--parameter-overrides` form; an empty value is allowed)."""
+    overrides: dict[str, str] = {}
+    for pair in text.split():
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise TemplateError(f"{PARAMETER_OVERRIDES_VARIABLE}: {pair!r} is not Name=Value")
+        overrides[name] = value
+    return overrides
+
+
+def _checked_parameters(document: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, str]:
+    """The overrides, each checked against its parameter's AllowedPattern and AllowedValues."""
+    declared: Mapping[str, Any] = document.get("Parameters") or {}
+    for name, value in overrides.items():
+        parameter = declared.get(name)
+        if parameter is None:
+            raise TemplateError(f"{PARAMETER_OVERRIDES_VARIABLE}: template.yaml has no parameter {name}")
+        pattern = parameter.get("AllowedPattern")
+        allowed = parameter.get("AllowedValues")
+        if (pattern is not None and not re.fullmatch(str(pattern), value)) or (
+            allowed is not None and value not in [str(option) for option in allowed]
+        ):
+            raise TemplateError(f"{PARAMETER_OVERRIDES_VARIABLE}: {name} does not allow {value!r}")
+    return dict(overrides)
+
+
+def load_template(path: str | Path = TEMPLATE_PATH, overrides: Mapping[str, str] | None = None) -> Template:
+    """The template with the local stack's parameters (`LOCAL_PARAMETERS` where the template declares them),
+    then `LAPOR_PARAMETER_OVERRIDES`, then `overrides`. Raises TemplateError for an override CloudFormation
+    would refuse."""
     resolved = Path(path).resolve()
-    return Template(path=resolved, document=parse_template_text(resolved.read_text(encoding="utf-8")))
+    document = parse_template_text(resolved.read_text(encoding="utf-8"))
+    declared = document.get("Parameters") or {}
+    parameters = {name: value for name, value in LOCAL_PARAMETERS.items() if name in declared}
+    parameters |= parameter_overrides(os.environ.get(PARAMETER_OVERRIDES_VARIABLE, ""))
+    parameters |= overrides or {}
+    return Template(path=resolved, document=document, parameters=_checked_parameters(document, parameters))

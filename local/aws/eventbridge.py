@@ -1,26 +1,23 @@
-"""Dispatch the events handlers put on EventBridge to the template's `Type: EventBridgeRule` functions.
+"""Dispatch the events put on EventBridge (by handlers, and by the local S3 and SES as AWS sends theirs) to
+the template's `Type: EventBridgeRule` functions.
 
 Each accepted `PutEvents` entry becomes the event EventBridge delivers (`{"version": "0", "id",
 "detail-type", "source", "account", "time", "region", "resources", "detail"}`) and goes to every rule on
 its bus whose Pattern matches it. A failing invocation is retried at once, per the rule's RetryPolicy
 (see `local.lambdas.triggers`), then the event goes to the dead letters (`local.memory_logs`) as it
-would to the rule's dead-letter queue.
-
-The events handlers put on EventBridge, held until the stack dispatches them to the template's rules.
+would to the rule's dead-letter queue. The events are held until the stack dispatches them.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from local.aws.environment import ACCOUNT_ID, REGION
 from local.lambdas.triggers import EventRuleTrigger, TriggerInvoker, bus_name
-from local.memory_logs import dead_letters
+from local.memory_logs import Pending
 
 
 def _event_time(value: float | str | None) -> str:
@@ -79,34 +76,8 @@ class EventDelivery:
         return len(published_events)
 
     def _deliver(self, rule: EventRuleTrigger, event: dict[str, Any]) -> None:
-        attempts = rule.maximum_retry_attempts + 1
-        error = ""
-        for attempt in range(1, attempts + 1):
-            invocation = self._invoker.invoke(
-                rule.function_id,
-                json.loads(json.dumps(event)),
-                trigger=rule.event_name,
-                attempt=attempt,
-                attempts=attempts,
-            )
-            if not invocation.failed:
-                return
-            error = invocation.error or ""
-        dead_letters.append(
-            {
-                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "function": rule.function_id,
-                "trigger": rule.event_name,
-                "type": "EventBridgeRule",
-                "attempts": attempts,
-                "error": error,
-                "payload": event,
-            }
-        )
-        print(
-            f"local: {rule.function_id} ({rule.event_name}) still failed after {attempts} attempts; "
-            f"event {event['id']} went to the dead letters (GET /_local/dead-letters)",
-            file=sys.stderr,
+        self._invoker.invoke_async(
+            rule.function_id, event, rule.event_name, "EventBridgeRule", rule.maximum_retry_attempts
         )
 
 
@@ -144,18 +115,4 @@ def accepted_events(request: dict[str, Any], answer: dict[str, Any]) -> list[Pub
     return events
 
 
-@dataclass
-class PendingEvents:
-    """Thread-safe: the embedded server's thread adds, the thread that settles a request takes."""
-
-    _events: list[PublishedEvent] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, events: list[PublishedEvent]) -> None:
-        with self._lock:
-            self._events.extend(events)
-
-    def take_all(self) -> list[PublishedEvent]:
-        with self._lock:
-            taken, self._events = self._events, []
-        return taken
+PendingEvents = Pending[PublishedEvent]

@@ -1,7 +1,10 @@
-"""Create the template's event buses, SNS topics and S3 buckets in the embedded moto, for the handlers.
+"""Create the template's event buses, SNS topics (with their KMS key) and S3 buckets in the embedded moto,
+for the handlers.
 
-Tables are created by `local.persistence.store`; Cognito, queues, roles and log groups are not needed locally
-(the gateway checks tokens itself, dead letters are kept by the stack) and are left out.
+Tables are created by `local.persistence.store`, KMS keys by `local.aws.kms`; the e-mail and SMS
+configuration sets are read from the template as they are used (`local.aws.publications`). Cognito, queues,
+roles, log groups and the web ACL are not needed locally (the gateway checks tokens itself and does not
+emulate WAF, dead letters are kept by the stack) and are left out.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ def create_event_buses_and_topics(api: EmbeddedApi, template: Template) -> None:
             if b"ResourceAlreadyExists" not in error.answer:
                 raise
     for topic in template.topics():
-        api.query_call("sns", {"Action": "CreateTopic", "Name": topic.name, "Version": SNS_API_VERSION})
+        request = {"Action": "CreateTopic", "Name": topic.name, "Version": SNS_API_VERSION}
+        if topic.kms_master_key_id:
+            request |= {
+                "Attributes.entry.1.key": "KmsMasterKeyId",
+                "Attributes.entry.1.value": topic.kms_master_key_id,
+            }
+        api.query_call("sns", request)
 
 
 def create_buckets(s3: EmbeddedS3, template: Template) -> list[str]:

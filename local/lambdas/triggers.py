@@ -1,12 +1,14 @@
-"""The template's non-HTTP triggers the stack runs: table streams (`Type: DynamoDB`) and EventBridge rules
-(`Type: EventBridgeRule`).
+"""The template's non-HTTP triggers the stack runs: table streams (`Type: DynamoDB`), EventBridge rules
+(`Type: EventBridgeRule`) and SNS subscriptions (`Type: SNS`).
 
 Retries happen at once, not with AWS's back-off, and are bounded locally: a stream event without
 `MaximumRetryAttempts` (or -1, "until the record expires") gets `DEFAULT_STREAM_RETRIES`; a rule without a
-`RetryPolicy` gets `DEFAULT_EVENT_RETRIES` (what Lambda's asynchronous invocation does by default); no
-trigger gets more than `MAX_LOCAL_RETRIES`. A rule's Pattern may name template resources (`!Ref
-AttachmentsBucket`): they are resolved as the functions' environment is. Patterns (a rule's, and a stream's
-FilterCriteria, which are written the same way) are read and matched by moto's EventBridge.
+`RetryPolicy` gets `DEFAULT_EVENT_RETRIES` (what Lambda's asynchronous invocation does by default); an SNS
+subscription, SNS invoking the function asynchronously, its `EventInvokeConfig`'s `MaximumRetryAttempts`
+(else the same default); no trigger gets more than `MAX_LOCAL_RETRIES`. A rule's Pattern may name template
+resources (`!Ref EmailConfigurationSet`): they are resolved as the functions' environment is. Patterns (a
+rule's, and a stream's FilterCriteria, which are written the same way) are read and matched by moto's
+EventBridge; an SNS subscription's FilterPolicy by moto's SNS.
 
 Invoke a function for a trigger (a stream batch, an event): failures are reported, not raised.
 
@@ -19,13 +21,16 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.events.exceptions import InvalidEventPatternException
 from moto.events.models import EventPattern
+from moto.sns.utils import FilterPolicyMatcher
 
 from local.lambdas.runtime import FunctionRegistry
+from local.memory_logs import dead_letters
 from local.template import FunctionEvent, Template
 
 DEFAULT_BATCH_SIZE = 100
@@ -109,14 +114,38 @@ class EventRuleTrigger:
 
 
 @dataclass(frozen=True)
+class TopicTrigger:
+    function_id: str
+    event_name: str
+    topic_arn: str
+    filter_policy: dict[str, Any] | None
+    filter_policy_scope: str | None
+    maximum_retry_attempts: int
+
+    def accepts(self, attributes: dict[str, Any], message: str) -> bool:
+        """The subscription's FilterPolicy (on the message attributes, or on the body), as SNS applies it."""
+        if not self.filter_policy:
+            return True
+        return bool(
+            FilterPolicyMatcher(self.filter_policy, self.filter_policy_scope).matches(attributes, message)
+        )
+
+
+@dataclass(frozen=True)
 class Triggers:
     streams: list[StreamTrigger]
     rules: list[EventRuleTrigger]
     problems: list[str]  # triggers the stack cannot run, said at start-up
+    topics: list[TopicTrigger] = field(default_factory=list)
 
     @property
     def stream_tables(self) -> set[str]:
         return {trigger.table_name for trigger in self.streams}
+
+    @property
+    def subscribed_topics(self) -> frozenset[str]:
+        """The topics a function is subscribed to: what is published to them goes to it, not the outbox."""
+        return frozenset(trigger.topic_arn for trigger in self.topics)
 
 
 def read_triggers(template: Template) -> Triggers:
@@ -139,7 +168,13 @@ def read_triggers(template: Template) -> Triggers:
             continue
         if rule is not None:
             rules.append(rule)
-    return Triggers(streams, rules, problems)
+    topics: list[TopicTrigger] = []
+    for event in template.function_events("SNS"):
+        try:
+            topics.append(_topic_trigger(template, event))
+        except ValueError as error:
+            problems.append(f"{event.function_id}.{event.event_name} is not run: {error}")
+    return Triggers(streams, rules, problems, topics)
 
 
 def _integer(template: Template, value: Any, default: int) -> int:
@@ -215,6 +250,33 @@ def _rule_trigger(template: Template, event: FunctionEvent) -> EventRuleTrigger 
     )
 
 
+def _topic_trigger(template: Template, event: FunctionEvent) -> TopicTrigger:
+    properties = event.properties
+    topic = template.resolve_scalar(properties.get("Topic"))
+    if topic is None or topic not in {spec.arn for spec in template.topics()}:
+        raise ValueError("its Topic is not a topic of the template")
+    policy = properties.get("FilterPolicy")
+    scope = (
+        template.resolve_scalar(properties.get("FilterPolicyScope"))
+        if "FilterPolicyScope" in properties
+        else None
+    )
+    if policy is not None:
+        try:
+            FilterPolicyMatcher(template.resolve_intrinsics(policy), scope)
+        except FilterPolicyMatcher.CheckException as error:
+            raise ValueError(f"its FilterPolicy is refused: {error}") from error
+    retries = template.event_invoke_retries(event.function_id)
+    return TopicTrigger(
+        function_id=event.function_id,
+        event_name=event.event_name,
+        topic_arn=topic,
+        filter_policy=template.resolve_intrinsics(policy) if policy is not None else None,
+        filter_policy_scope=scope,
+        maximum_retry_attempts=_retries(retries, DEFAULT_EVENT_RETRIES),
+    )
+
+
 @dataclass(frozen=True)
 class Invocation:
     result: Any
@@ -257,3 +319,40 @@ class TriggerInvoker:
             if attempt == 1:
                 traceback.print_exc(file=sys.stderr)
             return Invocation(None, type(error).__name__)
+
+    def invoke_async(
+        self, function_id: str, event: dict[str, Any], trigger: str, trigger_type: str, retries: int
+    ) -> None:
+        """An asynchronous invocation (an EventBridge rule's, SNS's): retried at once, then the event goes to
+        the dead letters (`GET /_local/dead-letters`) as it would to the on-failure destination."""
+        if not self.ready(function_id):
+            return
+        attempts = retries + 1
+        error = ""
+        for attempt in range(1, attempts + 1):
+            invocation = self.invoke(
+                function_id,
+                json.loads(json.dumps(event)),
+                trigger=trigger,
+                attempt=attempt,
+                attempts=attempts,
+            )
+            if not invocation.failed:
+                return
+            error = invocation.error or ""
+        dead_letters.append(
+            {
+                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "function": function_id,
+                "trigger": trigger,
+                "type": trigger_type,
+                "attempts": attempts,
+                "error": error,
+                "payload": event,
+            }
+        )
+        print(
+            f"local: {function_id} ({trigger}) still failed after {attempts} attempts; the event went to the "
+            "dead letters (GET /_local/dead-letters)",
+            file=sys.stderr,
+        )

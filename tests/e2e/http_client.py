@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,25 @@ from urllib.parse import urlsplit
 import requests
 
 TIMEOUT = 30
+CONFIRM_CONTACT = "confirm_contact"
+ACCESS_LINK = "access_link"
+_CODE = re.compile(r"\b\d{6}\b")
+_LINK_TOKEN = re.compile(r"/laporan/(LPR-[A-Z0-9-]+)#token=([A-Za-z0-9_-]+)")
+
+
+def code_in(message: str) -> str:
+    """The 6-digit code of a `confirm_contact` message (the only 6-digit number in it)."""
+    codes: set[str] = set(_CODE.findall(message))
+    assert len(codes) == 1, f"not one code in {message!r}"
+    return codes.pop()
+
+
+def link_token(message: str, report_id: str) -> str:
+    """The token of an `access_link` message's link, after `#token=` (a fragment)."""
+    found = _LINK_TOKEN.search(message)
+    assert found, f"no link with #token= in {message!r}"
+    assert found.group(1) == report_id
+    return found.group(2)
 
 
 def new_report(**overrides: Any) -> dict[str, Any]:
@@ -108,6 +128,27 @@ class Api:
         answer = self.post("/reports", body)
         assert answer.status_code == 201, answer.text
         return Filed(answer.json()["id"], answer.json()["access_token"], body)
+
+    def confirm(self, filed: Filed) -> str:
+        """Confirm the reporter's contact with the code of its last `confirm_contact` message, as the
+        reporter would; the code."""
+        [*_, message] = [item for item in self.outbox(filed.id) if item["template"] == CONFIRM_CONTACT]
+        code = code_in(message["message"])
+        answer = self.post(f"/reports/{filed.id}/contact/confirm", {"code": code}, filed.reporter)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"contact_confirmed": True}
+        return code
+
+    def file_confirmed(self, **overrides: Any) -> Filed:
+        """A report whose reporter has confirmed the contact (so every later message reaches it)."""
+        filed = self.file(**overrides)
+        self.confirm(filed)
+        return filed
+
+    def deliveries(self, report_id: str) -> list[dict[str, Any]]:
+        """The staff read's delivery records: what became of each message to the reporter."""
+        found: list[dict[str, Any]] = self.staff_read(report_id)["deliveries"]
+        return found
 
     def own_read(self, filed: Filed) -> dict[str, Any]:
         answer = self.get(f"/reports/{filed.id}", filed.reporter)

@@ -16,7 +16,16 @@ import jwt
 import pytest
 
 from local.gateway.authorizer import AUDIENCE, ISSUER, issue_token
-from tests.e2e.http_client import Api, Filed, actions, raw_request, sent
+from tests.e2e.http_client import (
+    ACCESS_LINK,
+    CONFIRM_CONTACT,
+    Api,
+    Filed,
+    actions,
+    link_token,
+    raw_request,
+    sent,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,7 +37,6 @@ pytestmark = pytest.mark.e2e
 
 AGENCY = "dishub"  # the seed's agency for street lighting (`pju`)
 VERIFY = {"type": "complaint", "requires_supervision": False, "category": "pju", "agency_id": AGENCY}
-ACCESS_LINK = "access_link"
 
 
 def _new_messages(api: Api, filed: Filed, seen: int) -> list[dict[str, Any]]:
@@ -65,7 +73,9 @@ def _assert_no_identity(document: Any, filed: Filed) -> None:
 def test_a_report_from_submission_to_rating(api: Api) -> None:
     filed = api.file()
     email = filed.body["reporter"]["email"]
-    assert sent(api.outbox(filed.id)) == [("laporan_diterima", email)]
+    # Before confirmation the reporter gets the code only (laporan_diterima is withheld); then every message.
+    assert sent(api.outbox(filed.id)) == [(CONFIRM_CONTACT, email)]
+    api.confirm(filed)
     operator = api.staff("operator", AGENCY)
     official = api.staff("official", AGENCY)
 
@@ -147,7 +157,7 @@ def test_a_report_from_submission_to_rating(api: Api) -> None:
 
 
 def test_a_suspended_report_is_completed_by_the_reporter_then_verified(api: Api) -> None:
-    filed = api.file()
+    filed = api.file_confirmed()
     email = filed.body["reporter"]["email"]
 
     suspended = api.act(filed.id, "suspend", {"reason": "Mohon sebutkan nomor tiang lampu."}, api.coordinator)
@@ -180,7 +190,7 @@ def test_a_suspended_report_is_completed_by_the_reporter_then_verified(api: Api)
 
 
 def test_a_returned_report_is_assigned_again_forwarded_and_followed_up(api: Api) -> None:
-    filed = api.file()
+    filed = api.file_confirmed()
     email = filed.body["reporter"]["email"]
     first, second, third = "dinas-putr", "disperkim", "dlh"
 
@@ -250,6 +260,7 @@ def test_an_auto_dispose_rule_assigns_a_new_report_before_the_answer_returns(
     assert put.status_code == 200, put.text
     location = {"lat": -6.95, "lon": 106.93, "kecamatan": "Baros"}
     disposed = api.file(location=location)
+    api.confirm(disposed)
     report = api.own_read(disposed)
     assert report["status"] == "DISPOSED"
     assert report["agency"]["id"] == "disperkim"
@@ -257,9 +268,9 @@ def test_an_auto_dispose_rule_assigns_a_new_report_before_the_answer_returns(
     assert report["timeline"][1]["actor_role"] == "system"
     assert report["deadlines"]["respond"]
     assert report["deadlines"]["verify"] is None
+    # Disposed before the reporter could confirm: the code alone went to the reporter, the agency was told.
     assert sent(api.outbox(disposed.id)) == [
-        ("laporan_diterima", disposed.body["reporter"]["email"]),
-        ("laporan_diverifikasi", disposed.body["reporter"]["email"]),
+        (CONFIRM_CONTACT, disposed.body["reporter"]["email"]),
         ("disposisi_baru", "agency:disperkim"),
     ]
     assert api.get(f"/staff/reports/{disposed.id}", api.staff("operator", "disperkim")).status_code == 200
@@ -396,17 +407,24 @@ def test_claims_smuggled_beside_a_valid_token_are_ignored(api: Api) -> None:
 # --- (f) a new access link --------------------------------------------------------------------------------
 
 
-def test_a_new_access_link_reads_the_report_and_retires_the_old_token(api: Api) -> None:
-    filed = api.file()
+def test_a_new_access_link_reads_the_report_and_retires_the_old_token_at_its_first_use(api: Api) -> None:
+    unconfirmed = api.file()
+    assert api.post(f"/reports/{unconfirmed.id}/access", {}).status_code == 202
+    assert [item["template"] for item in api.outbox(unconfirmed.id)] == [CONFIRM_CONTACT]  # no link
+
+    filed = api.file_confirmed()
     asked = api.post(f"/reports/{filed.id}/access", {})
     assert asked.status_code == 202, asked.text
     [link] = [item for item in api.outbox(filed.id) if item["template"] == ACCESS_LINK]
     assert link["channel"] == "email"
     assert link["recipient"] == filed.body["reporter"]["email"]
-    token = link["message"].split(f"/laporan/{filed.id}?token=", 1)[1].split()[0].rstrip(".")
-    assert token
+    assert link["state"] == "delivered"
+    token = link_token(link["message"], filed.id)
     assert token != filed.token
+    assert f"?token={token}" not in link["message"]  # the fragment only: it never reaches a server
 
+    # The old token works until the link's is first used; then only the link's.
+    assert api.get(f"/reports/{filed.id}", filed.reporter).status_code == 200
     read = api.get(f"/reports/{filed.id}", {"X-Report-Token": token})
     assert read.status_code == 200, read.text
     assert read.json()["reporter"]["email"] == filed.body["reporter"]["email"]
@@ -414,6 +432,7 @@ def test_a_new_access_link_reads_the_report_and_retires_the_old_token(api: Api) 
     assert old.status_code == 401
     reply = api.post(f"/reports/{filed.id}/replies", {"message": "Pakai token lama."}, filed.reporter)
     assert reply.status_code == 401
+    assert api.get(f"/reports/{filed.id}", {"X-Report-Token": token}).status_code == 200
 
     # An unknown report answers 202 as well, and sends nothing.
     before = len(api.outbox())

@@ -54,7 +54,7 @@ def _in_overdue_inbox(api: Api, report_id: str) -> bool:
 
 
 def test_a_late_run_fires_every_level_once_in_order_and_a_replay_fires_nothing(api: Api) -> None:
-    filed = api.file()
+    filed = api.file_confirmed()
     submitted = _instant(api.own_read(filed)["submitted_at"])
     late = submitted + LATE
 
@@ -75,7 +75,7 @@ def test_a_late_run_fires_every_level_once_in_order_and_a_replay_fires_nothing(a
     assert _in_overdue_inbox(api, filed.id)
     email = filed.body["reporter"]["email"]
     assert sent(api.outbox(filed.id)) == [
-        ("laporan_diterima", email),
+        ("confirm_contact", email),
         ("pengingat_tenggat", "coordinator"),  # the verify clock is the coordinator's
         ("tenggat_terlampaui", "coordinator"),
         ("eskalasi", "leadership"),
@@ -97,7 +97,7 @@ def test_a_late_run_fires_every_level_once_in_order_and_a_replay_fires_nothing(a
 
 
 def test_each_level_fires_at_its_instant(api: Api) -> None:
-    filed: Filed = api.file()
+    filed: Filed = api.file_confirmed()
     report = api.own_read(filed)
     deadline = _instant(report["deadlines"]["verify"])
     submitted = _instant(report["submitted_at"])
@@ -140,7 +140,7 @@ def test_each_level_fires_at_its_instant(api: Api) -> None:
 
 
 def test_a_pending_report_expires_when_its_clock_runs_out(api: Api) -> None:
-    filed = api.file()
+    filed = api.file_confirmed()
     suspended = api.act(filed.id, "suspend", {"reason": "Mohon lampirkan alamat lengkap."}, api.coordinator)
     # 720 hours after the suspension, to the millisecond; the scheduled time has whole seconds.
     expiry = _instant(suspended["deadlines"]["pending"]).replace(microsecond=0) + timedelta(seconds=1)

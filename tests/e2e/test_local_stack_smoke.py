@@ -16,6 +16,7 @@ import requests
 
 from local.gateway.authorizer import verify_token
 from local.template import load_template
+from tests.e2e.http_client import ACCESS_LINK, Api, link_token
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStackProcess
@@ -29,7 +30,9 @@ NEW_REPORT = {
     "title": "Lampu jalan mati",
     "description": "Lampu penerangan jalan di depan sekolah mati sejak seminggu.",
     "category": "pju",
-    "reporter": {"name": "Siti", "email": "siti@example.id"},
+    # Not the README's siti@example.id: a contact gets three codes a WIB day, and the README's walk-through,
+    # run on this session's stack too, confirms its own.
+    "reporter": {"name": "Siti", "email": "siti.smoke@example.id"},
 }
 
 
@@ -110,19 +113,16 @@ def test_outbox_lists_notifications(stack: str) -> None:
     assert isinstance(dead_letters.json()["items"], list)
 
 
-def test_an_access_link_is_in_the_outbox_when_the_answer_returns(stack: str) -> None:
-    filed = requests.post(f"{stack}/reports", json=NEW_REPORT, timeout=TIMEOUT)
-    assert filed.status_code == 201, filed.text
-    report_id = filed.json()["id"]
-    asked = requests.post(f"{stack}/reports/{report_id}/access", json={}, timeout=TIMEOUT)
+def test_an_access_link_is_in_the_outbox_when_the_answer_returns(api: Api) -> None:
+    filed = api.file_confirmed()
+    asked = api.post(f"/reports/{filed.id}/access", {})
     assert asked.status_code == 202, asked.text
-    # intake -> EventBridge -> notify -> SNS, all before the 202 (API.md, "Local stack only")
-    items = requests.get(f"{stack}/_local/outbox", timeout=TIMEOUT).json()["items"]
-    links = [item for item in items if item["report_id"] == report_id and item["template"] == "access_link"]
-    assert len(links) == 1, [item["template"] for item in items if item["report_id"] == report_id]
+    # intake -> EventBridge -> notify -> SES -> the outbox, all before the 202 (API.md, "Local stack only")
+    links = [item for item in api.outbox(filed.id) if item["template"] == ACCESS_LINK]
+    assert len(links) == 1, [item["template"] for item in api.outbox(filed.id)]
     assert links[0]["channel"] == "email"
-    assert links[0]["recipient"] == "siti@example.id"
-    assert links[0]["message"]
+    assert links[0]["recipient"] == filed.body["reporter"]["email"]
+    assert link_token(links[0]["message"], filed.id)
 
 
 def test_data_survives_a_restart(start_stack: Callable[[Path], LocalStackProcess], tmp_path: Path) -> None:

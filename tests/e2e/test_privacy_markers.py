@@ -19,9 +19,21 @@ events fell on). Then the marker (any of its four values) must be in:
   moto copies them to an SQS queue), and no dead letter;
 - no notification but the reporter's own, and there only as the `recipient` of an e-mail or SMS;
 - no attachment served: a photo whose Exif and comment name the reporter is fetched through the reporter's
-  and the public's links without them.
+  and the public's links without them;
+- no delivery record and no contact counter: the code messages (`confirm_contact`, by e-mail and by SMS)
+  name the reporter only as their recipient, and the records of what became of each message
+  (`REPORT#<id>`/`SEND#<key>`) and the daily code counters (`CONTACT#<keyed hash>`) hold none of it.
 
 And it must be in the reporter's own reads, the identity route and the identity items: the marker did go in.
+
+Two more needles:
+
+- a reporter (a marker of their own) whose identity the coordinator erases, after messages went to them and
+  they attached a document of their own: afterwards that marker is nowhere but in what was written before
+  (the backups): no table item, no S3 object (the document is deleted), no outbox entry, write or answer
+  written later, nothing in the data folder's snapshot or objects once the stack has stopped;
+- words a reporter typed into a reply (their phone and name) that the coordinator redacts: afterwards they
+  are in no answer, no table item, no write and no outbox entry.
 """
 
 from __future__ import annotations
@@ -44,14 +56,16 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 
 from local.aws.environment import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, REGION
 from local.paths import OPENAPI_PATH
-from local.persistence.data_dir import LOCK_FILE_NAME
-from local.persistence.store import LOG_FILE_NAME
+from local.persistence.data_dir import LOCK_FILE_NAME, S3_DIR_NAME
+from local.persistence.store import LOG_FILE_NAME, SNAPSHOT_FILE_NAME
 from local.persistence.write_log import logged_writes
+from local.template import load_template, local_bucket_name
 from tests.e2e.conftest import LocalStackProcess
-from tests.e2e.http_client import scheduled_event
+from tests.e2e.http_client import CONFIRM_CONTACT, code_in, link_token, scheduled_event
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -80,10 +94,15 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "close": frozenset({"official", "coordinator"}),
 }
 IDENTITY_ROUTE = "/staff/reports/{id}/reporter"
+# Every key attribute of the application table's indexes, as template.yaml declares them.
 INDEX_ATTRIBUTES = frozenset(
-    {"public_pk", "public_sk", "inbox_pk", "inbox_sk", "queue_pk", "queue_sk", "due_pk", "due_sk"}
+    key["AttributeName"]
+    for table in load_template().tables()
+    if table.logical_id == "AppTable"
+    for index in table.create_kwargs.get("GlobalSecondaryIndexes", [])
+    for key in index["KeySchema"]
 )
-INDEXES = ("public-index", "inbox-index", "queue-index", "due-index")
+INDEXES = ("public-index", "updates-index", "inbox-index", "queue-index", "due-index")
 DUE_SHARDS = 8
 # Past every 2N-th working day here (N <= 14 HK), the 720-hour pending clock and auto-close (10 HK).
 FAR_FUTURE = timedelta(days=90)
@@ -92,8 +111,10 @@ TAP_NAME = "privacy-markers-tap"
 EVENT_ACTIONS = (
     *("submit", "verify", "suspend", "complete", "reply", "followup", "note", "return", "forward"),
     *("close", "reopen", "rate", "refer", "archive", "remind", "breach", "escalate", "auto_close", "expire"),
-    "access_link",
+    *("access_link", "contact_code", "identity_erased", "redact"),
 )
+BUCKET = local_bucket_name("AttachmentsBucket")
+DELIVERY_ATTRIBUTES = frozenset({"key", "template", "channel", "state", "reason", "at", "updated_at"})
 
 # --- the marker ------------------------------------------------------------------------------------------
 
@@ -302,6 +323,21 @@ class Probe:
         reply: dict[str, Any] = answer.json()
         return reply
 
+    def confirm(self, filed: Filed) -> None:
+        """The reporter enters the code of their last `confirm_contact` message (a wrong one first)."""
+        [*_, message] = [
+            item
+            for item in self.local_items("/_local/outbox")
+            if item["report_id"] == filed.id and item["template"] == CONFIRM_CONTACT
+        ]
+        code = code_in(message["message"])
+        operation, ids = "/reports/{id}/contact/confirm", {"id": filed.id}
+        wrong = "000000" if code != "000000" else "111111"
+        refused = self.call(self.reporter(filed), "POST", operation, ids=ids, body={"code": wrong})
+        assert refused.status_code == 422, refused.text
+        confirmed = self.call(self.reporter(filed), "POST", operation, ids=ids, body={"code": code})
+        assert confirmed.status_code == 200, confirmed.text
+
     def own_read(self, filed: Filed, token: str | None = None) -> dict[str, Any]:
         answer = self.call(self.reporter(filed, token), "GET", "/reports/{id}", ids={"id": filed.id})
         assert answer.status_code == 200, answer.text
@@ -380,14 +416,31 @@ def _embedded_endpoint(process: LocalStackProcess) -> str:
     return f"http://127.0.0.1:{others.pop()}"
 
 
-def _client(service: Literal["dynamodb", "events", "sqs"], endpoint: str) -> Any:
+def _client(service: Literal["dynamodb", "events", "sqs", "s3"], endpoint: str) -> Any:
     return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=DUMMY_ACCESS_KEY_ID,
         aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY,
+        config=Config(s3={"addressing_style": "path"}),
     )
+
+
+def _objects(endpoint: str) -> dict[str, bytes]:
+    """Every object of the attachments bucket, by key."""
+    s3 = _client("s3", endpoint)
+    keys = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+        for item in page.get("Contents", [])
+    ]
+    return {key: s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() for key in keys}
+
+
+def _log_position(process: LocalStackProcess) -> int:
+    """The write log's last line so far: lines after it were written later."""
+    return max((line for line, _ in logged_writes(process.data_dir / LOG_FILE_NAME)), default=0)
 
 
 class EventTap:
@@ -426,6 +479,9 @@ class EventTap:
 class TableItems:
     index_items: dict[str, list[dict[str, Any]]]  # what each index answers
     report_items: dict[str, list[dict[str, Any]]]  # every item under REPORT#<id>, by report id
+    identity_items: dict[str, list[dict[str, Any]]]  # every item under IDENTITY#<id>, by report id
+    contact_items: list[dict[str, Any]]  # the contacts' daily code counters (CONTACT#...)
+    every_item: list[dict[str, Any]]  # every item of every table, as it is at the end
     index_names: set[str]
 
 
@@ -439,11 +495,32 @@ def _query_all(client: DynamoDBClient, **request: Any) -> list[dict[str, Any]]:
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def _scan_all(client: DynamoDBClient, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"TableName": table}
+    while True:
+        page = client.scan(**request)
+        items += [dict(item) for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return items
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _partition(client: DynamoDBClient, table: str, pk: str) -> list[dict[str, Any]]:
+    return _query_all(
+        client,
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": pk}},
+    )
+
+
 def _read_table(endpoint: str, report_ids: list[str], agency_ids: list[str]) -> TableItems:
     client: DynamoDBClient = _client("dynamodb", endpoint)
+    tables = client.list_tables()["TableNames"]
     table = next(
         name
-        for name in client.list_tables()["TableNames"]
+        for name in tables
         if any(
             index["IndexName"] == "public-index"
             for index in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
@@ -453,6 +530,7 @@ def _read_table(endpoint: str, report_ids: list[str], agency_ids: list[str]) -> 
     index_names = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
     partitions: dict[str, tuple[str, list[str]]] = {
         "public-index": ("public_pk", ["PUBLIC"]),
+        "updates-index": ("public_pk", ["PUBLIC"]),
         "inbox-index": ("inbox_pk", [f"AGENCY#{agency}" for agency in agency_ids]),
         "queue-index": ("queue_pk", ["ALL"]),
         "due-index": ("due_pk", [f"DUE#{shard}" for shard in range(DUE_SHARDS)]),
@@ -469,16 +547,15 @@ def _read_table(endpoint: str, report_ids: list[str], agency_ids: list[str]) -> 
                 ExpressionAttributeNames={"#k": key},
                 ExpressionAttributeValues={":v": {"S": value}},
             )
-    report_items = {
-        report_id: _query_all(
-            client,
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"REPORT#{report_id}"}},
-        )
-        for report_id in report_ids
-    }
-    return TableItems(index_items, report_items, index_names)
+    every_item = [item for name in tables for item in _scan_all(client, name)]
+    return TableItems(
+        index_items,
+        {report_id: _partition(client, table, f"REPORT#{report_id}") for report_id in report_ids},
+        {report_id: _partition(client, table, f"IDENTITY#{report_id}") for report_id in report_ids},
+        [item for item in every_item if _string(item.get("pk")).startswith("CONTACT#")],
+        every_item,
+        index_names,
+    )
 
 
 # --- dynamodb.log: every write --------------------------------------------------------------------------
@@ -533,7 +610,7 @@ def _write(line: int, entry: Mapping[str, Any]) -> Write:
 
 
 def _is_identity_item(write: Write) -> bool:
-    return write.pk.startswith("REPORT#") and write.sk == "I"
+    return write.pk.startswith("IDENTITY#") and write.sk == "I"
 
 
 # --- the scenario ------------------------------------------------------------------------------------------
@@ -555,6 +632,40 @@ class Observed:
     own_reads: dict[str, dict[str, Any]]  # the reporters' last reads (the plain one's with its new token)
     operations: set[tuple[str, str]]
     served_files: list[bytes]  # every attachment fetched through a download link
+    erasure: Erasure
+    redaction: Redaction
+    objects: dict[str, bytes]  # the attachments bucket at the end, by key
+    data_files: dict[str, bytes]  # the data folder's snapshot and mirrored objects once the stack stopped
+
+
+@dataclass(frozen=True)
+class Since:
+    """Where the sinks stood at one moment: what came after it was written later."""
+
+    outbox: int  # the outbox's length
+    writes: int  # the write log's last line
+    answers: int  # how many answers the probe had recorded
+
+    @classmethod
+    def now(cls, probe: Probe, process: LocalStackProcess) -> Since:
+        return cls(len(probe.local_items("/_local/outbox")), _log_position(process), len(probe.answers))
+
+
+@dataclass(frozen=True)
+class Erasure:
+    marker: Marker  # the erased reporter's own
+    filed: Filed
+    since: Since  # just before the erasure
+    private_keys: list[str]  # the objects of the reporter's private document, before the erasure
+    answer: dict[str, Any]  # the staff view the erasure answered
+
+
+@dataclass(frozen=True)
+class Redaction:
+    words: Marker  # the needles of what the reporter typed (their name and phone)
+    report_id: str
+    seq: int
+    since: Since  # just after the redaction
 
 
 def _wib_midnight_run(day: date) -> datetime:
@@ -621,6 +732,23 @@ def _submit(probe: Probe, marker: Marker) -> dict[str, Filed]:
             _new_report(marker.identity(), location={"lat": -6.93, "lon": 106.93, "kecamatan": "Baros"})
         ),
     }
+    # One contact gets three codes a WIB day: the e-mail's went to the first three reports naming it, the
+    # phone's to the phone-only one. Those reporters confirm; the others' ask for a code in vain.
+    for name in ("plain", "anonymous", "confidential", "pending"):
+        probe.confirm(filed[name])
+    for name in ("submitted", "plain"):  # capped; confirmed already: 202, and nothing is sent
+        asked = probe.call(
+            probe.reporter(filed[name]),
+            "POST",
+            "/reports/{id}/contact/code",
+            ids={"id": filed[name].id},
+            body={},
+        )
+        assert asked.status_code == 202, asked.text
+    codes = [item for item in probe.local_items("/_local/outbox") if item["template"] == CONFIRM_CONTACT]
+    assert sorted(item["report_id"] for item in codes) == sorted(
+        filed[name].id for name in ("plain", "anonymous", "confidential", "pending")
+    )
     reused = probe.call(
         SUBMITTER,
         "POST",
@@ -823,8 +951,81 @@ def _new_access_link(probe: Probe, plain: Filed) -> dict[str, Any]:
         for item in probe.local_items("/_local/outbox")
         if item["report_id"] == plain.id and item["template"] == "access_link"
     ]
-    new_token = link["message"].split(f"/laporan/{plain.id}?token=", 1)[1].split()[0].rstrip(".")
-    return probe.own_read(plain, new_token)
+    return probe.own_read(plain, link_token(link["message"], plain.id))
+
+
+def _erasure(probe: Probe, process: LocalStackProcess, endpoint: str) -> Erasure:
+    """A reporter of their own is told (the code, the verification), attaches a document of their own, then
+    the coordinator erases their identity (every role tries); casework and messages go on afterwards."""
+    marker = Marker.new()
+    filed = probe.file(_new_report(marker.identity()), key=str(uuid.uuid4()))
+    probe.confirm(filed)
+    ids = {"id": filed.id}
+    probe.act(filed, "verify", VERIFY, "coordinator")
+    photo = _photo_signed_by(marker)
+    form = probe.call(
+        probe.reporter(filed),
+        "POST",
+        "/reports/{id}/attachments",
+        ids=ids,
+        body={"content_type": "image/jpeg", "size": len(photo)},
+    )
+    _upload(form, photo)
+    private_keys = [key for key in _objects(endpoint) if key.endswith(form.json()["attachment_id"])]
+    assert private_keys, "the reporter's document was stored"
+    identity = probe.call(probe.staff("coordinator"), "GET", IDENTITY_ROUTE, ids=ids)
+    assert identity.status_code == 200, identity.text
+    assert marker.nik in identity.text
+    assert {
+        item["template"] for item in probe.local_items("/_local/outbox") if item["report_id"] == filed.id
+    } >= {
+        CONFIRM_CONTACT,
+        "laporan_diverifikasi",
+    }
+
+    since = Since.now(probe, process)
+    reason = {"reason": "Permintaan pelapor (UU PDP)."}
+    erased = probe.every_role("POST", "/staff/reports/{id}/erase-identity", ids=ids, body=reason)
+    assert erased["coordinator"].status_code == 200, erased["coordinator"].text
+    assert {erased[role].status_code for role in ("operator", "official", "leadership")} <= {403, 404}
+    again = probe.call(
+        probe.staff("coordinator"), "POST", "/staff/reports/{id}/erase-identity", ids=ids, body=reason
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == erased["coordinator"].json()["version"], "a second call changes nothing"
+    gone = probe.call(probe.staff("coordinator"), "GET", IDENTITY_ROUTE, ids=ids)
+    assert (gone.status_code, gone.json()["error"]["code"]) == (410, "identity_erased")
+    assert probe.call(probe.reporter(filed), "GET", "/reports/{id}", ids=ids).status_code == 401
+    # The casework goes on (telling staff), and the jobs later: nothing more reaches the reporter.
+    probe.act(filed, "return", {"reason": "Bukan wewenang kami."}, "operator")
+    probe.act(filed, "verify", VERIFY, "coordinator")
+    probe.act(filed, "followups", {"message": "Petugas memeriksa lokasi."}, "operator")
+    asked = probe.call(PUBLIC, "POST", "/reports/{id}/access", ids=ids, body={})
+    assert asked.status_code == 202, asked.text
+    return Erasure(marker, filed, since, private_keys, erased["coordinator"].json())
+
+
+def _redaction(probe: Probe, process: LocalStackProcess, report: Filed) -> Redaction:
+    """The reporter types their phone and name into a reply; the coordinator redacts that entry (every role
+    tries)."""
+    words = Marker.new()
+    typed = f"Hubungi saya di {words.phone}, atas nama {words.name}."
+    probe.reply(report, typed)
+    ids = {"id": report.id}
+    timeline = probe.call(probe.staff("coordinator"), "GET", "/staff/reports/{id}", ids=ids).json()[
+        "timeline"
+    ]
+    [entry] = [entry for entry in timeline if entry["note"] == typed]
+    body = {"field": "entry", "seq": entry["seq"], "text": "[disunting: data pribadi]"}
+    redacted = probe.every_role("POST", "/staff/reports/{id}/redactions", ids=ids, body=body)
+    assert redacted["coordinator"].status_code == 200, redacted["coordinator"].text
+    assert {redacted[role].status_code for role in ("operator", "official", "leadership")} <= {403, 404}
+    since = Since.now(probe, process)
+    for caller in (probe.staff("coordinator"), probe.reporter(report), PUBLIC):
+        probe.call(
+            caller, "GET", "/staff/reports/{id}" if caller.audience == "staff" else "/reports/{id}", ids=ids
+        )
+    return Redaction(words, report.id, entry["seq"], since)
 
 
 def _photo_signed_by(marker: Marker) -> bytes:
@@ -877,16 +1078,27 @@ def _attachments(probe: Probe, filed: Mapping[str, Filed], marker: Marker) -> li
     return [answer.content for answer in served]
 
 
-def _scenario(probe: Probe, marker: Marker) -> tuple[dict[str, Filed], dict[str, Any], list[bytes]]:
+@dataclass(frozen=True)
+class Scenario:
+    filed: dict[str, Filed]
+    new_token_read: dict[str, Any]  # the plain report read with the token of its new access link
+    served_files: list[bytes]
+    erasure: Erasure
+    redaction: Redaction
+
+
+def _scenario(probe: Probe, marker: Marker, process: LocalStackProcess, endpoint: str) -> Scenario:
     today = datetime.now(WIB).date()
     filed = _submit(probe, marker)
     _casework(probe, filed)
     served_files = _attachments(probe, filed, marker)
+    erasure = _erasure(probe, process, endpoint)
+    redaction = _redaction(probe, process, filed["auto"])
     late_day = _calendar_and_jobs(probe, today)
     _open311(probe, marker)
     _staff_reads(probe, filed, today)
     _public_reads(probe, filed, (today, late_day))
-    return filed, _new_access_link(probe, filed["plain"]), served_files
+    return Scenario(filed, _new_access_link(probe, filed["plain"]), served_files, erasure, redaction)
 
 
 @pytest.fixture(scope="module")
@@ -899,20 +1111,25 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
         endpoint = _embedded_endpoint(process)
         tap = EventTap(endpoint)
         probe = Probe(base_url)
-        filed, new_token_read, served_files = _scenario(probe, marker)
+        scenario = _scenario(probe, marker, process, endpoint)
+        filed = scenario.filed
         outbox = probe.local_items("/_local/outbox")
         dead_letters = probe.local_items("/_local/dead-letters")
         events = tap.drain()
         agencies = [
             agency["id"] for agency in requests.get(f"{base_url}/agencies", timeout=TIMEOUT).json()["items"]
         ]
-        table = _read_table(endpoint, [one.id for one in filed.values()], agencies)
+        report_ids = [one.id for one in filed.values()] + [scenario.erasure.filed.id]
+        table = _read_table(endpoint, report_ids, agencies)
+        objects = _objects(endpoint)
         own_reads = {name: probe.own_read(one) for name, one in filed.items() if name != "plain"}
-        own_reads["plain"] = new_token_read
+        own_reads["plain"] = scenario.new_token_read
     finally:
         exit_code = process.stop()
     assert exit_code == 0, process.output_tail()
     writes = [_write(line, entry) for line, entry in logged_writes(process.data_dir / LOG_FILE_NAME)]
+    kept = [process.data_dir / SNAPSHOT_FILE_NAME, *(process.data_dir / S3_DIR_NAME).rglob("*")]
+    data_files = {str(path): path.read_bytes() for path in kept if path.is_file()}
     return Observed(
         marker=marker,
         filed=filed,
@@ -927,7 +1144,11 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
         stderr=process.stderr_path.read_text(encoding="utf-8", errors="replace"),
         own_reads=own_reads,
         operations={(answer.method, answer.operation) for answer in probe.answers},
-        served_files=served_files,
+        served_files=scenario.served_files,
+        erasure=scenario.erasure,
+        redaction=scenario.redaction,
+        objects=objects,
+        data_files=data_files,
     )
 
 
@@ -944,6 +1165,12 @@ def _lines_with(marker: Marker, text: str) -> list[str]:
     return found
 
 
+def _every_marker(observed: Observed) -> tuple[Marker, ...]:
+    """The reporters' markers and the words a reporter typed: none may be in a log, an event, a public
+    answer."""
+    return (observed.marker, observed.erasure.marker, observed.redaction.words)
+
+
 def _values(document: Any, key: str) -> list[Any]:
     if isinstance(document, dict):
         found = [document[key]] if key in document else []
@@ -956,11 +1183,12 @@ def _values(document: Any, key: str) -> list[Any]:
 def test_the_marker_went_in_and_comes_out_to_the_reporter_and_the_identity_route(observed: Observed) -> None:
     marker, filed = observed.marker, observed.filed
     for name, one in filed.items():
+        nik = one.reporter.get("nik")
         assert observed.own_reads[name]["reporter"] == {
             "name": marker.name,
             "email": one.reporter.get("email"),
             "phone": one.reporter.get("phone"),
-            "nik": one.reporter.get("nik"),
+            "nik": f"{nik[:4]}********{nik[-4:]}" if nik else None,  # masked to the reporter
         }, name
     by_path = {
         answer.path: answer
@@ -993,8 +1221,9 @@ def test_no_log_line_and_no_metric_holds_the_marker(observed: Observed) -> None:
     assert '"message":"indicators computed"' in observed.stdout
     assert '"_aws":{' in observed.stdout, "no EMF line on stdout"
     assert "local: POST /reports -> 201" in observed.stderr
-    assert _lines_with(observed.marker, observed.stdout) == [], "stdout (logs, EMF) names the reporter"
-    assert _lines_with(observed.marker, observed.stderr) == [], "stderr names the reporter"
+    for marker in _every_marker(observed):
+        assert _lines_with(marker, observed.stdout) == [], "stdout (logs, EMF) names the reporter"
+        assert _lines_with(marker, observed.stderr) == [], "stderr names the reporter"
 
 
 def test_no_public_answer_holds_the_marker(observed: Observed) -> None:
@@ -1006,7 +1235,12 @@ def test_no_public_answer_holds_the_marker(observed: Observed) -> None:
     ]
     assert sum(1 for answer in public if answer.caller == "submitter") == 4
     assert any(answer.operation == "/reports/{id}" and answer.status == 200 for answer in public)
-    leaks = [answer.where for answer in public if observed.marker.found_in(answer.text)]
+    leaks = [
+        answer.where
+        for answer in public
+        for marker in _every_marker(observed)
+        if marker.found_in(answer.text)
+    ]
     assert leaks == []
 
 
@@ -1016,7 +1250,8 @@ def test_no_staff_answer_but_the_identity_route_holds_the_marker(observed: Obser
         for answer in observed.answers
         if answer.audience == "staff" and not (answer.operation == IDENTITY_ROUTE and answer.status == 200)
     ]
-    leaks = [answer.where for answer in staff if observed.marker.found_in(answer.text)]
+    markers = (observed.marker, observed.erasure.marker)
+    leaks = [answer.where for answer in staff for marker in markers if marker.found_in(answer.text)]
     assert leaks == []
 
 
@@ -1046,19 +1281,19 @@ def test_no_index_and_no_write_but_the_identity_item_holds_the_marker(observed: 
     queued = {_string(item.get("id")) for item in table.index_items["queue-index"]}
     assert {one.id for one in observed.filed.values()} <= queued
     for index, items in table.index_items.items():
-        assert items or index == "public-index"
+        assert items or index in ("public-index", "updates-index")
         assert [item for item in items if marker.found_in(json.dumps(item))] == [], index
-    for report_id, items in table.report_items.items():
-        identity = [item for item in items if _string(item.get("sk")) == "I"]
-        assert len(identity) == 1, report_id
-        assert marker.found_in(json.dumps(identity[0])), report_id
-        assert not set(identity[0]) & INDEX_ATTRIBUTES, report_id
+    for one in observed.filed.values():
+        identity = [item for item in table.identity_items[one.id] if _string(item.get("sk")) == "I"]
+        assert len(identity) == 1, one.id
+        assert marker.found_in(json.dumps(identity[0])), one.id
+        assert not set(identity[0]) & INDEX_ATTRIBUTES, one.id
         leaky = [
-            sk
-            for item in items
-            if (sk := _string(item.get("sk"))) != "I" and marker.found_in(json.dumps(item))
+            f"{_string(item.get('pk'))} / {_string(item.get('sk'))}"
+            for item in [*table.report_items[one.id], *table.identity_items[one.id]]
+            if _string(item.get("sk")) != "I" and marker.found_in(json.dumps(item))
         ]
-        assert leaky == [], report_id
+        assert leaky == [], one.id
 
 
 def test_no_event_and_no_dead_letter_holds_the_marker(observed: Observed) -> None:
@@ -1072,7 +1307,8 @@ def test_no_event_and_no_dead_letter_holds_the_marker(observed: Observed) -> Non
     leaks = [
         f"{event['detail-type']} {event['detail'].get('report_id')}"
         for event in events
-        if observed.marker.found_in(json.dumps(event))
+        for marker in _every_marker(observed)
+        if marker.found_in(json.dumps(event))
     ]
     assert leaks == []
     assert observed.dead_letters == []
@@ -1094,6 +1330,92 @@ def test_only_the_reporter_is_told_and_only_as_the_recipient(observed: Observed)
     recipients = {(item["channel"], item["recipient"]) for item in observed.outbox}
     assert ("email", marker.email) in recipients
     assert ("sms", marker.phone) in recipients, "the phone-only reporter was told by SMS"
+
+
+def test_the_codes_the_delivery_records_and_the_contact_counters_hold_no_identity(observed: Observed) -> None:
+    marker, table = observed.marker, observed.table
+    codes = [item for item in observed.outbox if item["template"] == CONFIRM_CONTACT]
+    assert {(item["channel"], item["recipient"], item["state"]) for item in codes} >= {
+        ("email", marker.email, "delivered"),
+        ("sms", marker.phone, "delivered"),
+    }
+    for item in codes:
+        assert code_in(item["message"])
+        assert not marker.found_in(item["message"])
+    confirmed = ("plain", "anonymous", "confidential", "pending")
+    for name, one in observed.filed.items():
+        records = [item for item in table.report_items[one.id] if _string(item.get("sk")).startswith("SEND#")]
+        states = {_string(item.get("template")): _string(item.get("state")) for item in records}
+        if name in confirmed:
+            assert states.get(CONFIRM_CONTACT) == "delivered", (name, states)
+            assert len(records) > 1, f"{name}: nothing but the code reached a confirmed reporter"
+            assert set(states.values()) == {"delivered"}, (name, states)
+        else:  # the contact's codes of the day were used up: the code is held back, and nothing else is due
+            assert states == {CONFIRM_CONTACT: "failed"}, (name, states)
+            assert {_string(item.get("reason")) for item in records} == {"daily_cap"}, name
+        for item in records:
+            assert set(item) - {"pk", "sk"} <= DELIVERY_ATTRIBUTES, sorted(item)
+            assert not marker.found_in(json.dumps(item)), name
+    assert len(table.contact_items) >= 2, "the e-mail's and the phone's daily code counters"
+    assert [item for item in table.contact_items if marker.found_in(json.dumps(item))] == []
+    for item in table.contact_items:
+        assert marker.email not in json.dumps(item)
+
+
+def test_after_the_erasure_the_reporter_is_nowhere_but_in_what_was_written_before(observed: Observed) -> None:
+    erasure = observed.erasure
+    marker, report_id, since = erasure.marker, erasure.filed.id, erasure.since
+    assert "identity_erased" in [entry["action"] for entry in erasure.answer["timeline"]]
+    # Before: the reporter was told (those messages stand for what was delivered, and stay).
+    before = observed.outbox[: since.outbox]
+    told = {item["template"] for item in before if item["recipient"] in (marker.email, marker.phone)}
+    assert told >= {CONFIRM_CONTACT, "laporan_diverifikasi"}
+    # After: messages about the report went on (to staff), none to the reporter, none naming them.
+    later = observed.outbox[since.outbox :]
+    assert [item for item in later if item["report_id"] == report_id], "nothing happened afterwards"
+    assert [item for item in later if item["report_id"] == report_id and item["channel"] != "staff"] == []
+    assert [item for item in later if marker.found_in(json.dumps(item))] == []
+    assert [
+        write.where for write in observed.writes if write.line > since.writes and marker.found_in(write.text)
+    ] == []
+    assert [a.where for a in observed.answers[since.answers :] if marker.found_in(a.text)] == []
+    # Now: no table item, no object, no file of the data folder.
+    assert [item for item in observed.table.every_item if marker.found_in(json.dumps(item))] == []
+    [identity] = observed.table.identity_items[report_id]  # the tokens' item is gone; the identity's is bare
+    assert (_string(identity.get("sk")), _string(identity.get("contact_state"))) == ("I", "erased")
+    assert not set(identity) & {"name", "email", "phone", "nik"}, sorted(identity)
+    assert set(erasure.private_keys) & set(observed.objects) == set(), (
+        "the reporter's document is still there"
+    )
+    assert [key for key, data in observed.objects.items() if marker.found_in(data.decode("latin-1"))] == []
+    assert [
+        path for path, data in observed.data_files.items() if marker.found_in(data.decode("latin-1"))
+    ] == []
+    attachments = erasure.answer.get("attachments") or []
+    assert not [item for item in attachments if any(key.endswith(item["id"]) for key in erasure.private_keys)]
+
+
+def test_redacted_words_are_nowhere_after_the_redaction(observed: Observed) -> None:
+    redaction = observed.redaction
+    words, since = redaction.words, redaction.since
+    written = [write for write in observed.writes if words.found_in(write.text)]
+    assert written, "the reporter's words went in"
+    assert all(write.line <= since.writes for write in written)
+    assert [a.where for a in observed.answers[since.answers :] if words.found_in(a.text)] == []
+    redacting = [a for a in observed.answers if a.operation == "/staff/reports/{id}/redactions"]
+    assert redacting
+    assert [a.where for a in redacting if words.found_in(a.text)] == []
+    assert [item for item in observed.table.every_item if words.found_in(json.dumps(item))] == []
+    assert [item for item in observed.outbox if words.found_in(json.dumps(item))] == []
+    last_staff_read = next(
+        json.loads(a.body)
+        for a in reversed(observed.answers)
+        if a.caller == "coordinator" and a.path == f"/staff/reports/{redaction.report_id}" and a.status == 200
+    )
+    entries = {entry["seq"]: entry for entry in last_staff_read["timeline"]}
+    assert entries[redaction.seq]["note"] == "[disunting: data pribadi]"
+    [redact] = [entry for entry in last_staff_read["timeline"] if entry["action"] == "redact"]
+    assert redact["note"] == f"entry {redaction.seq} (reply)"
 
 
 def test_no_attachment_served_holds_the_marker(observed: Observed) -> None:

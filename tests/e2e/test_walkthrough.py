@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 import requests
 
+from tests.e2e.conftest import LocalStackProcess
+
 pytestmark = pytest.mark.e2e
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+WALKTHROUGH_KEY = "5f0c6a4e-2b1d-4c8e-9f3a-7d2e1b0c9a88"  # the README's Idempotency-Key
 REPORT = {
     "type": "complaint",
     "title": "Trotoar amblas di Jalan Siliwangi",
@@ -117,6 +120,7 @@ def test_the_readme_walkthrough_works_as_written(stack: str, tmp_path: Path) -> 
     lines = done.stdout.strip().splitlines()
     assert lines[-1] == "404"
     assert f'"id":"{filed["id"]}"' in done.stdout.replace(" ", "")
+    assert '{"contact_confirmed":true}' in done.stdout.replace(" ", "")
     assert '"reporter":{"name":"Siti"' in done.stdout.replace(" ", "")
 
 
@@ -148,7 +152,6 @@ def test_the_readme_open311_steps_work_as_written(stack: str, tmp_path: Path) ->
     script = (
         _readme_walkthrough()
         + _readme_block("COORD=$(curl")
-        + "echo\n"  # the outbox's answer has no newline of its own
         + _readme_block("# The coordinator issues a key to a client system")
     )
     script = script.replace("http://127.0.0.1:3000", stack)
@@ -164,3 +167,42 @@ def test_the_readme_open311_steps_work_as_written(stack: str, tmp_path: Path) ->
     assert request["status"] == "open"
     assert '"endpoints"' in done.stdout  # discovery
     assert '"service_code":"pju"' in done.stdout.replace(" ", "")  # the services
+
+
+def _run_readme(stack: str, tmp_path: Path, *first_lines: str, own_report: bool = False) -> list[str]:
+    """The walk-through, then the README blocks that begin with `first_lines`, as written; the output."""
+    script = _readme_walkthrough() + "".join(_readme_block(line) for line in first_lines)
+    script = script.replace("http://127.0.0.1:3000", stack)
+    script = script.replace("/tmp/lapor-report.json", str(tmp_path / "report.json"))  # noqa: S108
+    if own_report:  # a report of its own: a new Idempotency-Key
+        script = script.replace(WALKTHROUGH_KEY, str(uuid.uuid4()))
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()
+
+
+def test_the_readme_access_link_steps_work_as_written(
+    stack: str, stack_process: LocalStackProcess, tmp_path: Path
+) -> None:
+    # Its own report: the link's token replaces the walk-through's, which the other README tests read with.
+    lines = _run_readme(stack, tmp_path, "COORD=$(curl", "# A new access link", own_report=True)
+    filed = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    deliveries = next(line for line in lines if line.startswith("[('confirm_contact'"))
+    assert deliveries == str(
+        [
+            ("confirm_contact", "delivered"),
+            ("laporan_diverifikasi", "delivered"),
+            ("tindak_lanjut", "delivered"),
+        ]
+    )
+    assert lines[-5] == "202"
+    # The link points at the local web app, whose report page takes the token from the fragment.
+    assert lines[-4].startswith(f"http://127.0.0.1:{stack_process.web_port}/laporan/{filed['id']}#token=")
+    assert lines[-3:] == ["200", "200", "401"]  # the old token, the link's, the old one again
+
+
+def test_the_readme_way_to_make_a_channel_fail_works_as_written(stack: str, tmp_path: Path) -> None:
+    lines = _run_readme(stack, tmp_path, "COORD=$(curl", "# A reporter whose address bounces")
+    assert lines[-1] == "False bounced"

@@ -1,6 +1,8 @@
 """The local stack's consequences of a request: table stream records to `Type: DynamoDB` functions (filters,
 batches, partial batch failures, dead letters), EventBridge events to `Type: EventBridgeRule` functions, SNS
-publications to the outbox, and the loop between them, all before the gateway answers.
+publications to `Type: SNS` functions or the outbox, e-mail (SES v2) and SMS (End User Messaging SMS) to the
+outbox with their providers' events to the functions that take them, and the loop between them, all before
+the gateway answers.
 
 One in-memory stack for the module, on a small template with stand-in handlers written into a tmp folder.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +21,7 @@ from typing import Any
 import pytest
 
 from local.aws.environment import ACCOUNT_ID, REGION
-from local.aws.moto_server import EmbeddedApi
+from local.aws.moto_server import EmbeddedApi, EmbeddedApiError
 from local.gateway.authorizer import issue_token
 from local.gateway.http_types import IncomingRequest
 from local.gateway.server import Gateway, build_gateway
@@ -26,11 +29,13 @@ from local.lambdas.consequences import MAX_ROUNDS
 from local.lambdas.triggers import matches, parse_pattern, read_triggers
 from local.memory_logs import dead_letters, outbox
 from local.stack import LocalBackend
-from local.template import Template, load_template
+from local.template import EventDestination, Template, load_template, local_key_id
 from tests.integration.conftest import process_state_kept, reset_moto
 from tests.integration.standin_records import RECEIVED
 
 STANDIN_PACKAGE = "standin_events"
+MAIL_SET = "lapor-local-mail"
+TEXT_SET = "lapor-local-texts"
 STREAM_FILTERS = [
     '{"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["R"]}}}}',
     '{"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "T#"}]}}}}',
@@ -73,6 +78,54 @@ Resources:
     Properties: {{Name: !Sub "${{AWS::StackName}}-bus"}}
   NotificationsTopic:
     Type: AWS::SNS::Topic
+  TopicKey:
+    Type: AWS::KMS::Key
+    Properties: {{Description: the SMS events topic's key}}
+  MailSet:
+    Type: AWS::SES::ConfigurationSet
+    Properties: {{Name: !Sub "${{AWS::StackName}}-mail"}}
+  MailSetEvents:
+    Type: AWS::SES::ConfigurationSetEventDestination
+    Properties:
+      ConfigurationSetName: !Ref MailSet
+      EventDestination:
+        Name: to-the-default-bus
+        Enabled: true
+        MatchingEventTypes: [DELIVERY, BOUNCE, COMPLAINT]
+        EventBridgeDestination:
+          EventBusArn: !Sub
+            "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:event-bus/default"
+  TextEvents:
+    Type: AWS::SNS::Topic
+    Properties: {{TopicName: !Sub "${{AWS::StackName}}-text-events", KmsMasterKeyId: !Ref TopicKey}}
+  TextSet:
+    Type: AWS::SMSVOICE::ConfigurationSet
+    Properties:
+      ConfigurationSetName: !Sub "${{AWS::StackName}}-texts"
+      EventDestinations:
+        - EventDestinationName: to-the-topic
+          Enabled: true
+          MatchingEventTypes: [TEXT_DELIVERED, TEXT_BLOCKED, TEXT_INVALID, TEXT_CARRIER_UNREACHABLE]
+          SnsDestination: {{TopicArn: !Ref TextEvents}}
+  Feedback:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Handler: {STANDIN_PACKAGE}.handlers.feedback
+      EventInvokeConfig: {{MaximumRetryAttempts: 1}}
+      Events:
+        MailEvents:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              source: [aws.ses]
+              detail: {{mail: {{tags: {{"ses:configuration-set": [!Ref MailSet]}}}}}}
+        TextEvents:
+          Type: SNS
+          Properties:
+            Topic: !Ref TextEvents
+            FilterPolicyScope: MessageBody
+            FilterPolicy: {{eventType: [TEXT_DELIVERED, TEXT_BLOCKED, TEXT_INVALID]}}
   Writer:
     Type: AWS::Serverless::Function
     Properties:
@@ -83,6 +136,11 @@ Resources:
           EVENT_BUS_NAME: !Ref EventBus
           BUS_ARN: !GetAtt EventBus.Arn
           USER_POOL_ID: !Ref UserPool
+          MAIL_SET: !Ref MailSet
+          TEXT_SET: !Ref TextSet
+          TEXT_EVENTS_TOPIC: !Ref TextEvents
+          KEY_ID: !Ref TopicKey
+          KEY_ARN: !GetAtt TopicKey.Arn
       Events:
         Write: {{Type: Api, Properties: {{RestApiId: !Ref Api, Path: /write, Method: post}}}}
         StaffWrite:
@@ -187,6 +245,42 @@ def _put_event(source, detail_type, detail):
     )
 
 
+def _send(send, **request):
+    # The provider's answer, or the error code it refused with.
+    from botocore.exceptions import ClientError
+
+    try:
+        return {"MessageId": send(**request)["MessageId"]}
+    except ClientError as error:
+        return {"error": error.response["Error"]["Code"]}
+
+
+def _email(to, configuration_set=None):
+    tags = {"report_id": "LPR-1", "delivery": "000001-confirm_contact", "template": "confirm_contact"}
+    return _send(
+        _client("sesv2").send_email,
+        FromEmailAddress="lapor@example.go.id",
+        Destination={"ToAddresses": [to]},
+        Content={"Simple": {"Subject": {"Data": "Kode"}, "Body": {"Text": {"Data": "Kode Anda 123456."}}}},
+        EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
+        ConfigurationSetName=configuration_set or os.environ["MAIL_SET"],
+    )
+
+
+def _text(to, configuration_set=None, context=None):
+    return _send(
+        _client("pinpoint-sms-voice-v2").send_text_message,
+        DestinationPhoneNumber=to,
+        OriginationIdentity="phone-local",
+        MessageBody="Kode Anda 123456.",
+        MessageType="TRANSACTIONAL",
+        ConfigurationSetName=configuration_set or os.environ["TEXT_SET"],
+        Context=context or {
+            "report_id": "LPR-2", "delivery": "000001-confirm_contact", "template": "confirm_contact"
+        },
+    )
+
+
 def writer(event, context):
     body = json.loads(event["body"] or "{}")
     RECEIVED["writer"].append(event)
@@ -194,7 +288,12 @@ def writer(event, context):
         _client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item=item)
     for published in body.get("events", []):
         _put_event(published["source"], published["detail_type"], published["detail"])
-    return {"statusCode": 200, "body": json.dumps({"bus": os.environ["EVENT_BUS_NAME"]})}
+    sent = [_email(**email) for email in body.get("emails", [])]
+    sent += [_text(**text) for text in body.get("texts", [])]
+    for message in body.get("publish", []):
+        _client("sns").publish(TopicArn=os.environ["TEXT_EVENTS_TOPIC"], Message=json.dumps(message))
+    answer = {"bus": os.environ["EVENT_BUS_NAME"], "sent": sent}
+    return {"statusCode": 200, "body": json.dumps(answer)}
 
 
 def stream(event, context):
@@ -246,6 +345,13 @@ def audit(event, context):
 
 def other(event, context):
     RECEIVED["other"].append(event)
+
+
+def feedback(event, context):
+    RECEIVED["feedback"].append(event)
+    for record in event.get("Records", []):
+        if json.loads(record["Sns"]["Message"]).get("context", {}).get("fail"):
+            raise RuntimeError("stand-in feedback failure")
 """
 
 
@@ -342,7 +448,19 @@ def test_buses_topics_and_triggers_come_from_the_template(events_stack: Stack) -
     topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:NotificationsTopic"
     assert template.functions()["Notify"].environment["NOTIFICATIONS_TOPIC_ARN"] == topic_arn
     assert template.event_buses() == ["lapor-local-bus"]
-    assert [topic.arn for topic in template.topics()] == [topic_arn]
+    text_events = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:lapor-local-text-events"
+    assert [topic.arn for topic in template.topics()] == [topic_arn, text_events]
+    # A KMS key is its id (the same for one logical id, every time) and its ARN; configuration sets names.
+    key_id = writer.environment["KEY_ID"]
+    assert str(uuid.UUID(key_id)) == key_id == local_key_id("TopicKey")
+    assert writer.environment["KEY_ARN"] == f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{key_id}"
+    assert template.topics()[1].kms_master_key_id == key_id
+    assert (writer.environment["MAIL_SET"], writer.environment["TEXT_SET"]) == (MAIL_SET, TEXT_SET)
+    assert template.email_configuration_sets() == {
+        MAIL_SET: [EventDestination("eventbridge", "default", frozenset({"DELIVERY", "BOUNCE", "COMPLAINT"}))]
+    }
+    [text_destination] = template.sms_configuration_sets()[TEXT_SET]
+    assert (text_destination.kind, text_destination.target) == ("sns", text_events)
 
     triggers = read_triggers(template)
     assert triggers.problems == []
@@ -358,7 +476,12 @@ def test_buses_topics_and_triggers_come_from_the_template(events_stack: Stack) -
         ("Notify", "DomainEvents"): "lapor-local-bus",
         ("Other", "OtherSource"): "lapor-local-bus",
         ("Other", "DefaultBus"): "default",
+        ("Feedback", "MailEvents"): "default",
     }
+    [subscription] = triggers.topics
+    assert (subscription.function_id, subscription.topic_arn) == ("Feedback", text_events)
+    assert (subscription.maximum_retry_attempts, subscription.filter_policy_scope) == (1, "MessageBody")
+    assert triggers.subscribed_topics == {text_events}
 
 
 def test_routes_naming_the_cognito_authorizer_need_a_token(events_stack: Stack) -> None:
@@ -532,6 +655,7 @@ def test_an_sns_publication_lands_in_the_outbox(events_stack: Stack) -> None:
         "template": "laporan_diterima",
         "report_id": "LPR-7",
         "message": "Laporan LPR-7 diterima.",
+        "state": "sent",
     }
     assert datetime.fromisoformat(item["at"]).utcoffset() is not None
 
@@ -546,6 +670,185 @@ def test_a_failing_event_function_is_retried_per_its_retry_policy_then_dead_lett
     assert letter["error"] == "RuntimeError"
     assert letter["payload"]["detail-type"] == "lapor.report.boom"
     assert letter["payload"]["id"] == events_stack.received["notify"][0]["id"]
+
+
+# --- e-mail, SMS and their providers' events ---------------------------------------------------------------
+
+
+def _sent(stack: Stack, body: dict[str, Any]) -> list[dict[str, str]]:
+    answer = stack.post("/write", body)
+    assert answer.status == 200, answer.body
+    sent: list[dict[str, str]] = json.loads(answer.body)["sent"]
+    return sent
+
+
+def _fields(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in entry.items() if key != "at"}
+
+
+def test_an_email_is_kept_in_the_outbox_and_its_delivery_reaches_the_rule_of_its_set(
+    events_stack: Stack,
+) -> None:
+    [sent] = _sent(events_stack, {"emails": [{"to": "siti@example.id"}]})
+    assert set(sent) == {"MessageId"}
+    [entry] = outbox.items()
+    assert _fields(entry) == {
+        "channel": "email",
+        "recipient": "siti@example.id",
+        "template": "confirm_contact",
+        "report_id": "LPR-1",
+        "message": "Kode Anda 123456.",
+        "state": "delivered",
+    }
+    [event] = events_stack.received["feedback"]
+    assert (event["source"], event["detail-type"], event["account"]) == (
+        "aws.ses",
+        "Email Delivered",
+        ACCOUNT_ID,
+    )
+    assert event["resources"] == [f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:configuration-set/{MAIL_SET}"]
+    detail = event["detail"]
+    assert detail["eventType"] == "Delivery"
+    assert detail["mail"]["messageId"] == sent["MessageId"]
+    assert detail["mail"]["destination"] == ["siti@example.id"]
+    assert {name: detail["mail"]["tags"][name] for name in ("report_id", "delivery", "template")} == {
+        "report_id": ["LPR-1"],
+        "delivery": ["000001-confirm_contact"],
+        "template": ["confirm_contact"],
+    }
+    assert detail["mail"]["tags"]["ses:configuration-set"] == [MAIL_SET]
+    assert detail["delivery"]["recipients"] == ["siti@example.id"]
+    assert "Other" not in {invocation.get("source") for invocation in events_stack.received["other"]}
+
+
+@pytest.mark.parametrize(
+    ("to", "detail_types", "state"),
+    [
+        ("success@simulator.amazonses.com", ["Email Delivered"], "delivered"),
+        ("bounce@simulator.amazonses.com", ["Email Bounced"], "bounced"),
+        ("bounce+siti@simulator.amazonses.com", ["Email Bounced"], "bounced"),
+        ("suppressionlist@simulator.amazonses.com", ["Email Bounced"], "bounced"),
+        ("complaint@simulator.amazonses.com", ["Email Delivered", "Email Complaint Received"], "complained"),
+    ],
+)
+def test_the_mailbox_simulators_addresses_answer_as_in_ses(
+    events_stack: Stack, to: str, detail_types: list[str], state: str
+) -> None:
+    _sent(events_stack, {"emails": [{"to": to}]})
+    assert [entry["state"] for entry in outbox.items()] == [state]
+    events = events_stack.received["feedback"]
+    assert [event["detail-type"] for event in events] == detail_types
+    if "Email Bounced" in detail_types:
+        bounce = events[0]["detail"]["bounce"]
+        assert bounce["bounceType"] == "Permanent"
+        assert bounce["bouncedRecipients"][0]["emailAddress"] == to
+    if "Email Complaint Received" in detail_types:
+        assert events[1]["detail"]["complaint"]["complainedRecipients"] == [{"emailAddress": to}]
+
+
+def test_an_email_with_a_configuration_set_ses_does_not_have_is_refused(events_stack: Stack) -> None:
+    assert _sent(events_stack, {"emails": [{"to": "siti@example.id", "configuration_set": "nope"}]}) == [
+        {"error": "NotFoundException"}
+    ]
+    assert _sent(events_stack, {"emails": [{"to": "not an address"}]}) == [{"error": "BadRequestException"}]
+    assert outbox.items() == []
+    assert events_stack.received["feedback"] == []
+
+
+def test_an_sms_is_kept_in_the_outbox_and_its_event_reaches_the_topics_function(events_stack: Stack) -> None:
+    [sent] = _sent(events_stack, {"texts": [{"to": "+6281234567890"}]})
+    [entry] = outbox.items()
+    assert _fields(entry) == {
+        "channel": "sms",
+        "recipient": "+6281234567890",
+        "template": "confirm_contact",
+        "report_id": "LPR-2",
+        "message": "Kode Anda 123456.",
+        "state": "delivered",
+    }
+    [invocation] = events_stack.received["feedback"]
+    [record] = invocation["Records"]
+    assert (record["EventSource"], record["EventVersion"]) == ("aws:sns", "1.0")
+    notification = record["Sns"]
+    assert notification["Type"] == "Notification"
+    assert notification["TopicArn"] == f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:lapor-local-text-events"
+    assert record["EventSubscriptionArn"].startswith(notification["TopicArn"] + ":")
+    assert datetime.fromisoformat(notification["Timestamp"].replace("Z", "+00:00"))
+    message = json.loads(notification["Message"])
+    assert message["eventType"] == "TEXT_DELIVERED"
+    assert message["messageStatus"] == "DELIVERED"
+    assert message["messageId"] == sent["MessageId"]
+    assert message["destinationPhoneNumber"] == "+6281234567890"
+    assert message["context"] == {
+        "report_id": "LPR-2",
+        "delivery": "000001-confirm_contact",
+        "template": "confirm_contact",
+    }
+    assert isinstance(message["eventTimestamp"], int)
+
+
+@pytest.mark.parametrize(
+    ("to", "event_type", "state"),
+    [
+        ("+6280012345678", "TEXT_BLOCKED", "bounced"),
+        ("+6280000000003", "TEXT_INVALID", "bounced"),
+        ("+6280000000002", "TEXT_CARRIER_UNREACHABLE", "failed"),
+    ],
+)
+def test_numbers_of_the_reserved_range_fail_as_documented(
+    events_stack: Stack, to: str, event_type: str, state: str
+) -> None:
+    _sent(events_stack, {"texts": [{"to": to}]})
+    assert [entry["state"] for entry in outbox.items()] == [state]
+    delivered = [
+        json.loads(record["Sns"]["Message"])["eventType"]
+        for invocation in events_stack.received["feedback"]
+        for record in invocation["Records"]
+    ]
+    # The subscription's FilterPolicy (on the body) leaves TEXT_CARRIER_UNREACHABLE out.
+    assert delivered == ([] if event_type == "TEXT_CARRIER_UNREACHABLE" else [event_type])
+
+
+def test_an_sms_the_service_refuses_leaves_nothing(events_stack: Stack) -> None:
+    refused = _sent(
+        events_stack,
+        {"texts": [{"to": "081234567890"}, {"to": "+6281234567890", "configuration_set": "nope"}]},
+    )
+    assert refused == [{"error": "ValidationException"}, {"error": "ResourceNotFoundException"}]
+    assert outbox.items() == []
+    assert events_stack.received["feedback"] == []
+
+
+def test_what_the_local_sms_service_does_not_run_or_cannot_read_is_refused(events_stack: Stack) -> None:
+    api = EmbeddedApi(events_stack.backend.db.endpoint_url)
+    for target, request, refusal in (
+        ("PinpointSMSVoiceV2.DescribePhoneNumbers", {}, b"UnknownOperationException"),
+        ("PinpointSMSVoiceV2.SendTextMessage", {"Context": "not a map"}, b"SerializationException"),
+    ):
+        with pytest.raises(EmbeddedApiError) as refused:
+            api.json_call("sms-voice", target, request)
+        assert (refused.value.status, refusal in refused.value.answer) == (400, True)
+    assert outbox.items() == []
+
+
+def test_a_publication_to_a_subscribed_topic_goes_to_its_function_and_a_failing_one_is_dead_lettered(
+    events_stack: Stack,
+) -> None:
+    good = {"eventType": "TEXT_DELIVERED", "context": {}}
+    filtered = {"eventType": "TEXT_SPAM", "context": {}}
+    failing = {"eventType": "TEXT_BLOCKED", "context": {"fail": "yes"}}
+    events_stack.post("/write", {"publish": [good, filtered, failing]})
+    messages = [
+        json.loads(record["Sns"]["Message"])
+        for invocation in events_stack.received["feedback"]
+        for record in invocation["Records"]
+    ]
+    assert messages == [good, failing, failing]  # EventInvokeConfig: MaximumRetryAttempts 1
+    assert outbox.items() == []  # a subscribed topic's messages are not people's
+    [letter] = dead_letters.items()
+    assert (letter["function"], letter["trigger"], letter["type"]) == ("Feedback", "TextEvents", "SNS")
+    assert (letter["attempts"], letter["error"]) == (2, "RuntimeError")
+    assert json.loads(letter["payload"]["Records"][0]["Sns"]["Message"]) == failing
 
 
 # --- the loop --------------------------------------------------------------------------------------------

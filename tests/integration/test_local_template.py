@@ -33,7 +33,14 @@ from local.gateway.server import MAX_BODY_BYTES, build_gateway
 from local.lambdas.runtime import FunctionRegistry
 from local.lambdas.triggers import read_triggers
 from local.memory_logs import outbox
-from local.template import ApiRoute, Template, load_template
+from local.template import (
+    LOCAL_PARAMETERS,
+    PARAMETER_OVERRIDES_VARIABLE,
+    ApiRoute,
+    Template,
+    TemplateError,
+    load_template,
+)
 from tools.cfn_yaml import parse_template_text
 from tools.tables import create_tables
 
@@ -165,9 +172,93 @@ def test_buses_topics_and_triggers_of_the_template_resolve_locally() -> None:
             assert function.environment["NOTIFICATIONS_TOPIC_ARN"] in topic_arns, function.logical_id
     triggers = read_triggers(template)
     assert triggers.problems == []
-    # The template's own buses, and the default one, where S3 sends the attachments bucket's events.
+    # The template's own buses, and the default one, where S3 and SES send their events.
     assert {rule.bus_name for rule in triggers.rules} <= {*template.event_buses(), "default"}
     assert "default" in {rule.bus_name for rule in triggers.rules}
+    # Every topic a function subscribes to is the template's, and some function is subscribed.
+    assert triggers.topics
+    assert triggers.subscribed_topics <= topic_arns
+
+
+def test_keys_configuration_sets_and_the_sms_topic_of_the_template_resolve_locally() -> None:
+    template = load_template(TEMPLATE_PATH)
+    keys = {key.logical_id: key for key in template.kms_keys()}
+    assert set(keys) == {"IdentityKey", "SmsEventsKey"}
+    for function_id in ("IntakeFunction", "StaffFunction"):
+        assert template.functions()[function_id].environment["IDENTITY_KEY_ID"] == keys["IdentityKey"].key_id
+    assert load_template(TEMPLATE_PATH).kms_keys() == template.kms_keys()  # the same ids on every start
+    [sms_topic] = [topic for topic in template.topics() if topic.logical_id == "SmsEventsTopic"]
+    assert sms_topic.kms_master_key_id == keys["SmsEventsKey"].key_id
+
+    notify = template.functions()["NotifyFunction"].environment
+    email_sets = template.email_configuration_sets()
+    assert list(email_sets) == [notify["EMAIL_CONFIGURATION_SET"]] == ["lapor-local-reporters"]
+    [email_destination] = email_sets["lapor-local-reporters"]
+    assert (email_destination.kind, email_destination.target) == ("eventbridge", "default")
+    assert {"DELIVERY", "BOUNCE", "COMPLAINT"} <= email_destination.event_types
+    sms_sets = template.sms_configuration_sets()
+    assert list(sms_sets) == [notify["SMS_CONFIGURATION_SET"]]
+    [sms_destination] = sms_sets[notify["SMS_CONFIGURATION_SET"]]
+    assert (sms_destination.kind, sms_destination.target) == ("sns", sms_topic.arn)
+    assert {"TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_INVALID"} <= sms_destination.event_types
+
+    triggers = read_triggers(template)
+    [ses_rule] = [rule for rule in triggers.rules if rule.event_name == "EmailEvents"]
+    assert ses_rule.bus_name == "default"
+    assert ses_rule.pattern["detail"]["mail"]["tags"]["ses:configuration-set"] == ["lapor-local-reporters"]
+    [sms_subscription] = [topic for topic in triggers.topics if topic.event_name == "SmsEvents"]
+    assert (sms_subscription.function_id, sms_subscription.topic_arn) == (
+        "DeliveryStatusFunction",
+        sms_topic.arn,
+    )
+    assert sms_subscription.maximum_retry_attempts == 2  # its EventInvokeConfig
+
+
+def test_sms_go_out_locally_from_a_stand_in_origination_identity_unless_overridden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    template = load_template(TEMPLATE_PATH)
+    assert template.condition("SmsConfigured")
+    origination = template.functions()["NotifyFunction"].environment["SMS_ORIGINATION_IDENTITY"]
+    assert origination == LOCAL_PARAMETERS["SmsOriginationIdentityArn"]
+    assert ":phone-number/" in origination
+
+    monkeypatch.setenv(PARAMETER_OVERRIDES_VARIABLE, "SmsOriginationIdentityArn= PublicBaseUrl=https://x.id")
+    overridden = load_template(TEMPLATE_PATH)
+    assert not overridden.condition("SmsConfigured")
+    environment = overridden.functions()["NotifyFunction"].environment
+    assert (environment["SMS_ORIGINATION_IDENTITY"], environment["PUBLIC_BASE_URL"]) == ("", "https://x.id")
+    assert load_template(TEMPLATE_PATH, {"Tracing": "Active"}).condition("TracingActive")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ("SmsOriginationIdentityArn=+6281234", "does not allow"),  # its AllowedPattern
+        ("Tracing=Sometimes", "does not allow"),  # its AllowedValues
+        ("NoSuchParameter=1", "has no parameter NoSuchParameter"),
+        ("Tracing", "is not Name=Value"),
+    ],
+)
+def test_an_override_cloudformation_would_refuse_is_refused(
+    monkeypatch: pytest.MonkeyPatch, overrides: str, problem: str
+) -> None:
+    monkeypatch.setenv(PARAMETER_OVERRIDES_VARIABLE, overrides)
+    with pytest.raises(TemplateError, match=problem):
+        load_template(TEMPLATE_PATH)
+
+
+def test_what_runs_only_in_aws_resolves_to_nothing_and_breaks_nothing() -> None:
+    template = load_template(TEMPLATE_PATH)
+    web_acls = [
+        logical_id
+        for logical_id, resource in template.resources.items()
+        if resource["Type"].startswith("AWS::WAFv2::")
+    ]
+    assert web_acls  # the template has a web ACL: the local gateway does not emulate WAF
+    for logical_id in web_acls:
+        assert template.resolve_scalar({"Ref": logical_id}) is None
+        assert template.resolve_scalar({"Fn::GetAtt": [logical_id, "Arn"]}) is None
 
 
 AUTH_TEMPLATE = """
