@@ -62,8 +62,10 @@ class LocalRoutes:
         schedules: list[ScheduleSpec],
         openapi_path: Path,
         settle: Callable[[], None] = lambda: None,
+        roster_table: str | None = None,
     ) -> None:
         self._secret = secret
+        self._roster_table = roster_table  # where the officer roster is (API.md: an inactive sub is refused)
         self._jobs = JobRunner(functions, settle)
         self._schedules = schedules
         self._openapi_path = openapi_path
@@ -102,8 +104,25 @@ class LocalRoutes:
             errors.append(_not_a_string("sub"))
         if errors:
             raise GatewayError(422, "validation_error", errors)
+        if sub and self._inactive(sub):
+            raise GatewayError(401, "unauthorized")  # as Cognito refuses a disabled user's sign-in
         token = issue_token(self._secret, str(role), agency_id=agency_id or None, sub=sub or None)
         return json_response(200, {"token": token})
+
+    def _inactive(self, sub: str) -> bool:
+        """Whether the roster marks this officer inactive (a sub not on the roster is still accepted)."""
+        if self._roster_table is None:
+            return False
+        import boto3  # the embedded DynamoDB: the stack has pointed the SDK at it
+
+        from lapor.adapters.dynamodb.roster import OFFICER_PREFIX, ROSTER_PK
+
+        item = boto3.client("dynamodb").get_item(
+            TableName=self._roster_table,
+            Key={"pk": {"S": ROSTER_PK}, "sk": {"S": f"{OFFICER_PREFIX}{sub}"}},
+            ProjectionExpression="active",
+        ).get("Item")
+        return item is not None and item.get("active") == {"BOOL": False}
 
     def _job(self, request: IncomingRequest, job_name: str) -> OutgoingResponse:
         """Run a scheduled job now; 200 with its result once it and its consequences have run."""

@@ -284,7 +284,11 @@ def build_gateway(
     s3: S3Endpoint | None = None,
 ) -> Gateway:
     """The gateway of the template's API; with `s3`, it also serves `/_local/s3` (`local.aws.s3.endpoint`)."""
-    local_routes = LocalRoutes(secret, functions, template.schedules(), openapi_path, settle)
+    staff = template.functions().get("StaffFunction")
+    roster_table = staff.environment.get("TABLE_NAME") if staff is not None else None
+    local_routes = LocalRoutes(
+        secret, functions, template.schedules(), openapi_path, settle, roster_table=roster_table
+    )
     return Gateway(
         RouteTable(template.routes()), template.stage_name(), functions, local_routes, secret, settle, s3
     )

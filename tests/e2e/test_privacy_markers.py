@@ -94,6 +94,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "close": frozenset({"official", "coordinator"}),
 }
 IDENTITY_ROUTE = "/staff/reports/{id}/reporter"
+ROSTER_ROUTES = frozenset({"/staff/officers", "/staff/officers/{officer_id}"})
 # Every key attribute of the application table's indexes, as template.yaml declares them.
 INDEX_ATTRIBUTES = frozenset(
     key["AttributeName"]
@@ -619,6 +620,7 @@ def _is_identity_item(write: Write) -> bool:
 @dataclass(frozen=True)
 class Observed:
     marker: Marker
+    officer: Marker  # an officer added to the roster: their e-mail belongs to the roster alone
     filed: dict[str, Filed]
     answers: list[Answer]
     outbox: list[dict[str, Any]]
@@ -920,6 +922,45 @@ def _leadership_reports(probe: Probe, today: date) -> None:
         assert recap["coordinator"].status_code == 200, recap["coordinator"].text
 
 
+def _administration(probe: Probe, officer: Marker) -> None:
+    """The coordinator's lists and the officer roster, every operation with every role. The new officer's
+    e-mail is the roster's marker: it may be in the roster's answers and item, nowhere else."""
+    for operation in ("/staff/agencies", "/staff/categories"):
+        lists = probe.every_role("GET", operation)
+        assert lists["coordinator"].status_code == 200, lists["coordinator"].text
+        assert lists["official"].status_code == 403, lists["official"].text
+    agency = {"name": "Badan Perencanaan Pembangunan Daerah", "short_name": "Bappeda", "active": True}
+    put = probe.every_role("PUT", "/staff/agencies/{id}", ids={"id": "bappeda"}, body=agency)
+    assert put["coordinator"].status_code == 200, put["coordinator"].text
+    category = {"name": "Taman kota", "default_agency_id": "bappeda", "default_type": "aspiration"}
+    put = probe.every_role("PUT", "/staff/categories/{code}", ids={"code": "taman"}, body=category)
+    assert put["coordinator"].status_code == 200, put["coordinator"].text
+
+    decree = {"number": "800/077/Kep.Dishub/2026", "date": "2026-02-02"}
+    new = {
+        "name": officer.name,
+        "email": officer.email,
+        "role": "operator",
+        "agency_id": AGENCY,
+        "decree": decree,
+    }
+    added = probe.every_role("POST", "/staff/officers", body=new)
+    assert added["coordinator"].status_code == 201, added["coordinator"].text
+    assert added["operator"].status_code == 403, added["operator"].text
+    ids = {"officer_id": added["coordinator"].json()["id"]}
+    roster = probe.every_role("GET", "/staff/officers")
+    assert officer.email in roster["official"].text  # the official's agency's officers
+    assert roster["operator"].status_code == 403, roster["operator"].text
+    off = probe.every_role("PATCH", "/staff/officers/{officer_id}", ids=ids, body={"active": False})
+    assert off["coordinator"].status_code == 200, off["coordinator"].text
+    as_officer = {"role": "operator", "agency_id": AGENCY, "sub": ids["officer_id"]}
+    assert probe.call(LOCAL, "POST", "/_local/token", body=as_officer).status_code == 401  # inactive
+    on = probe.call(
+        probe.staff("coordinator"), "PATCH", "/staff/officers/{officer_id}", ids=ids, body={"active": True}
+    )
+    assert on.status_code == 200, on.text
+
+
 def _public_reads(probe: Probe, filed: Mapping[str, Filed], days: tuple[date, date]) -> None:
     """Every read without a token (or with a wrong one): lists, pages, reports, summaries."""
     public_lists: list[dict[str, Any]] = [{}, {"status": "DONE"}, {"category": "pju"}, {"agency_id": AGENCY}]
@@ -1080,6 +1121,7 @@ def _attachments(probe: Probe, filed: Mapping[str, Filed], marker: Marker) -> li
 
 @dataclass(frozen=True)
 class Scenario:
+    officer: Marker
     filed: dict[str, Filed]
     new_token_read: dict[str, Any]  # the plain report read with the token of its new access link
     served_files: list[bytes]
@@ -1096,9 +1138,12 @@ def _scenario(probe: Probe, marker: Marker, process: LocalStackProcess, endpoint
     redaction = _redaction(probe, process, filed["auto"])
     late_day = _calendar_and_jobs(probe, today)
     _open311(probe, marker)
+    officer = Marker.new()
+    _administration(probe, officer)
     _staff_reads(probe, filed, today)
     _public_reads(probe, filed, (today, late_day))
-    return Scenario(filed, _new_access_link(probe, filed["plain"]), served_files, erasure, redaction)
+    new_token_read = _new_access_link(probe, filed["plain"])
+    return Scenario(officer, filed, new_token_read, served_files, erasure, redaction)
 
 
 @pytest.fixture(scope="module")
@@ -1132,6 +1177,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Observed:
     data_files = {str(path): path.read_bytes() for path in kept if path.is_file()}
     return Observed(
         marker=marker,
+        officer=scenario.officer,
         filed=filed,
         answers=probe.answers,
         outbox=outbox,
@@ -1451,3 +1497,21 @@ def test_the_jobs_fired_every_step(observed: Observed) -> None:
     assert reads["archived"]["status"] == "ARCHIVED"
     assert reads["auto"]["agency"]["id"] == OTHER_AGENCY
     assert [entry["actor_role"] for entry in reads["auto"]["timeline"][:2]] == ["reporter", "system"]
+
+
+def test_an_officers_email_is_in_the_rosters_answers_and_item_alone(observed: Observed) -> None:
+    email = observed.officer.email
+    answers = [answer for answer in observed.answers if email in answer.text.lower()]
+    assert answers, "the roster's answers hold the e-mail"
+    assert {answer.operation for answer in answers} <= ROSTER_ROUTES, [a.where for a in answers]
+    assert email not in observed.stdout.lower()  # logs and metrics
+    assert email not in observed.stderr.lower()
+    assert [event for event in observed.events if email in json.dumps(event).lower()] == []
+    assert [item for item in observed.outbox if email in json.dumps(item).lower()] == []
+    holders = {
+        (_string(i.get("pk")), _string(i.get("sk"))[:8])
+        for i in observed.table.every_item
+        if email in json.dumps(i)
+    }
+    assert holders == {("ROSTER", "OFFICER#")}  # the roster's item, not its audit entries, no index
+    assert {write.pk for write in observed.writes if email in write.text} == {"ROSTER"}
