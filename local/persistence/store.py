@@ -4,7 +4,9 @@
 were when it was written; `dynamodb.log` (`local.persistence.write_log`) every write since, as its result.
 Opening puts the snapshot's items back without a request each, applies the log's lines the snapshot does
 not hold, and, when there were any, writes a new snapshot with a new, empty log; closing does the same once
-the log is long (`COMPACT_AFTER_LINES`). So a start reads the data once, however long its history.
+the log is long (`COMPACT_AFTER_LINES`), and a running stack does it whenever the log reaches
+`COMPACT_WHILE_RUNNING_LINES`. So a start reads the data once, however long its history, and after a crash
+replays a bounded log.
 
 The template's tables are created from the template each time (a changed index reaches old data too);
 items whose TTL has passed are dropped when a snapshot is written (DynamoDB's sweep; moto never does).
@@ -35,6 +37,7 @@ from local.template import Template
 SNAPSHOT_FILE_NAME = "dynamodb.snapshot"
 LOG_FILE_NAME = "dynamodb.log"
 COMPACT_AFTER_LINES = 20_000
+COMPACT_WHILE_RUNNING_LINES = COMPACT_AFTER_LINES  # a running stack's log never grows longer
 SNAPSHOT_FORMAT = 1
 _NO_LOG_ID = ""  # a log of requests, from before snapshots
 
@@ -127,8 +130,15 @@ class DynamoDBStore:
     # Writing ----------------------------------------------------------------------------------------------
 
     def _record(self, action: str, request: dict[str, Any], changes: list[Change]) -> None:
-        if self._log is not None:
-            self._log.append(entries_for(action, request, changes))
+        log = self._log
+        if log is None:
+            return
+        log.append(entries_for(action, request, changes))
+        if log.lines >= COMPACT_WHILE_RUNNING_LINES:
+            # A crash replays at most this many lines: the restart's time stays bounded however long the
+            # stack runs (the request that crosses the line pays for the snapshot; requests are serial).
+            log.close()
+            self._log = self._compact(log.log_id, log.lines)
 
     def _compact(self, old_log_id: str | None, old_lines: int) -> WriteLog:
         """A snapshot of every table now, holding the old log's lines, and a new, empty log."""

@@ -24,6 +24,7 @@ def file_report(
     pin: bool = True,
     check_each_step: bool = True,
     navigate: bool = True,
+    email: str = "siti.warga@example.id",
 ) -> None:
     """Walk the filing form to its last step and send; the caller reads what follows."""
     page = visit.page
@@ -53,7 +54,7 @@ def file_report(
         visit.check("filing: details")
     next_step(page)
     page.get_by_label("Nama Anda").fill("Siti Warga")
-    page.get_by_label("Alamat email").fill("siti.warga@example.id")
+    page.get_by_label("Alamat email").fill(email)
     if check_each_step:
         visit.check("filing: about you")
     next_step(page)

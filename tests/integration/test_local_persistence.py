@@ -231,6 +231,24 @@ def test_a_long_log_is_compacted_when_the_stack_stops(stack: Stack, monkeypatch:
     stack.close()
 
 
+def test_a_running_stack_compacts_its_log_so_a_crash_replays_a_bounded_one(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "COMPACT_WHILE_RUNNING_LINES", 3)
+    stack.open()
+    assert stack.data_dir is not None
+    for number in range(7):
+        stack.call("PutItem", {"TableName": "AppTable", "Item": _report(number)})
+    # A crash: no close. Of the seven writes the log holds only those since the last compaction.
+    assert len(read_log(stack.data_dir / LOG_FILE_NAME).entries) == 1
+    assert stack.server is not None
+    stack.server.stop()
+    summary = stack.open()
+    assert summary.replayed == 1
+    assert {("REPORT#0", "R"), ("REPORT#6", "R")} <= set(stack.items())
+    stack.close()
+
+
 def test_in_memory_nothing_is_written(tmp_path: Path) -> None:
     memory = Stack(None)
     summary = memory.open()

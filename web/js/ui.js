@@ -41,6 +41,16 @@ export function focusFirst(selector) {
   requestAnimationFrame(() => document.querySelector(selector)?.focus());
 }
 
+/** A summary link moves focus to its field without touching the address (the staff console routes by #hash). */
+function goTo(event, target) {
+  const element = document.getElementById(target);
+  if (!element) return;
+  event.preventDefault();
+  const focusable = element.matches("input, select, textarea, button, [tabindex]") ? element : element.querySelector("input, select, textarea, button");
+  (focusable || element).focus();
+  element.scrollIntoView({ block: "center" });
+}
+
 /** The error summary: each problem links to its field. */
 export function ErrorSummary({ errors, fields }) {
   const box = useRef(null);
@@ -53,7 +63,10 @@ export function ErrorSummary({ errors, fields }) {
     <div class="error-summary" role="alert" tabindex="-1" ref=${box} aria-labelledby="error-summary-title">
       <h2 id="error-summary-title">${t("errors.title")}</h2>
       <ul>
-        ${entries.map(([field, message]) => html`<li><a href=${"#" + ((fields && fields[field]) || "f-" + field.replace(/\./g, "-"))}>${message}</a></li>`)}
+        ${entries.map(([field, message]) => {
+          const target = (fields && fields[field]) || "f-" + field.replace(/\./g, "-");
+          return html`<li><a href=${"#" + target} onClick=${(event) => goTo(event, target)}>${message}</a></li>`;
+        })}
       </ul>
     </div>
   `;
@@ -119,13 +132,25 @@ export function Deadlines({ deadlines }) {
   `;
 }
 
+/** A `redact` entry's note names what was rewritten ("title", "description", "entry 3 (reply)"): said in words. */
+export function redactedWhat(note, entries) {
+  const found = /^entry (\d+) \((\w+)\)$/.exec(note || "");
+  if (found) {
+    const at = (entries || []).find((e) => e.seq === Number(found[1]))?.at;
+    return t("redact.what.entry", { action: t("action." + found[2]), at: at ? dateTime(at) : "#" + found[1] });
+  }
+  return ["title", "description"].includes(note) ? t("redact.what." + note) : note;
+}
+
 export function Timeline({ entries }) {
   return html`
     <ol class="timeline">
       ${(entries || []).map(
         (entry) => html`<li>
           <strong>${t("action." + entry.action)}</strong> <span class="muted">· ${dateTime(entry.at)} · ${t("role." + entry.actor_role)}</span>
-          ${entry.note && html`<p>${entry.note}</p>`}
+          ${entry.redacted && html` <strong class="tag redacted">${t("timeline.redacted")}</strong>`}
+          ${entry.note && html`<p>${entry.action === "redact" ? redactedWhat(entry.note, entries) : entry.note}</p>`}
+          ${entry.redacted && html`<p class="hint">${t("timeline.redacted.hint")}</p>`}
         </li>`,
       )}
     </ol>

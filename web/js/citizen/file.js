@@ -160,6 +160,7 @@ export function FilePage({ categories }) {
         <p class="big">${answer.id}</p>
       </div>
       <p>${t("sent.kept")}</p>
+      ${answer.report?.reporter && html`<p>${t("sent.code")}</p>`}
       ${result.photos > 0 && html`<p role="status">${t("sent.photos", { done: result.uploaded, total: result.photos })}</p>`}
       ${result.uploadsDone && result.uploaded < result.photos && html`<${Notice} kind="warn">${t("sent.photos.failed")}<//>`}
       <p><a class="button" href=${`/laporan/${answer.id}`}>${t("sent.follow")}</a>

@@ -1,7 +1,8 @@
 // Reports written while offline: kept on the device and sent when the network returns, each with the
 // Idempotency-Key it was given when written, so a retry after a lost answer files nothing twice.
 import { call, ApiError, NetworkError } from "../api.js";
-import { dequeue, enqueue, queued, saveReport } from "./device.js";
+import { dequeue, enqueue, noteCodeAsked, queued, saveReport } from "./device.js";
+import { todayWib } from "../format.js";
 
 const listeners = new Set();
 let sending = false;
@@ -20,6 +21,7 @@ export async function fileReport(key, body) {
   try {
     const answer = await call("/reports", { method: "POST", body, idempotencyKey: key });
     saveReport(answer.id, answer.access_token, body.title);
+    noteCodeAsked(answer.id, todayWib(), "filing"); // filing sends the first confirmation code
     return answer;
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
@@ -38,6 +40,7 @@ export async function flush() {
       try {
         const answer = await call("/reports", { method: "POST", body: item.body, idempotencyKey: item.key });
         saveReport(answer.id, answer.access_token, item.body.title);
+        noteCodeAsked(answer.id, todayWib(), "filing");
         dequeue(item.key);
         changed({ sent: answer.id });
       } catch (error) {

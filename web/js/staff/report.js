@@ -1,6 +1,7 @@
-// One report for an officer: its details, deadlines and timeline, the actions this officer's role may take
-// on it now, and the audited identity reveal. Every change sends If-Match with the version read; a conflict
-// is explained, the report reloaded, and what the officer typed is kept.
+// One report for an officer: its details, deadlines and timeline, the messages sent to the reporter and what
+// became of each, the actions this officer's role may take on it now, the audited identity reveal, and the
+// coordinator's personal-data actions (redacting words, erasing the identity). Every change sends If-Match with
+// the version read; a conflict is explained, the report reloaded, and what the officer typed is kept.
 import { html, useEffect, useRef, useState } from "../lib.js";
 import { t } from "../i18n.js";
 import { call, ApiError } from "../api.js";
@@ -114,6 +115,10 @@ function ActionForm({ action, report, draft, setDraft, catalog, onSubmit, errors
   </section>`;
 }
 
+function erased(report) {
+  return (report.timeline || []).some((e) => e.action === "identity_erased");
+}
+
 function Identity({ session, report }) {
   const dialog = useRef(null);
   const [purpose, setPurpose] = useState("");
@@ -136,6 +141,12 @@ function Identity({ session, report }) {
     }
   }
   if (session.role === "leadership") return null;
+  if (erased(report))
+    return html`<section aria-labelledby="identity-title">
+      <h2 id="identity-title">${t("report.reporter")}</h2>
+      <p><strong>${t("report.erased")}</strong></p>
+      ${log && html`<h3>${t("report.access_log")}</h3><${AccessLog} log=${log} />`}
+    </section>`;
   return html`<section aria-labelledby="identity-title">
     <h2 id="identity-title">${t("report.reporter")}</h2>
     ${!mayRead && html`<p class="muted">${t("report.reveal.anonymous")}</p>`}
@@ -151,15 +162,119 @@ function Identity({ session, report }) {
       <form method="dialog" onSubmit=${reveal}>
         <h2 id="reveal-title">${t("report.reveal")}</h2>
         <p>${t("report.reveal.lead")}</p>
-        <${Field} id="reveal-purpose" label=${t("report.reveal.purpose")}>
-          <input type="text" id="reveal-purpose" maxlength="200" value=${purpose} onInput=${(e) => setPurpose(e.target.value)} />
+        <${Field} id="reveal-purpose" label=${t("report.reveal.purpose")} hint=${t("report.reveal.purpose.hint")}>
+          <input type="text" id="reveal-purpose" maxlength="200" value=${purpose} onInput=${(e) => setPurpose(e.target.value)} aria-describedby="reveal-purpose-hint" />
         <//>
         <button type="submit" class="warning">${t("report.reveal.confirm")}</button>
         <button type="button" class="secondary" onClick=${() => dialog.current.close()}>${t("report.reveal.cancel")}</button>
       </form>
     </dialog>
-    ${log && html`<h3>${t("report.access_log")}</h3>
-      ${log.length === 0 ? html`<p class="muted">${t("report.access_log.none")}</p>` : html`<ul>${log.map((e) => html`<li>${dateTime(e.at)} · ${t("role." + e.actor_role)}${e.agency_id ? ` (${e.agency_id})` : ""}</li>`)}</ul>`}`}
+    ${log && html`<h3>${t("report.access_log")}</h3><${AccessLog} log=${log} />`}
+  </section>`;
+}
+
+function AccessLog({ log }) {
+  if (log.length === 0) return html`<p class="muted">${t("report.access_log.none")}</p>`;
+  return html`<ul>${log.map((e) => html`<li>${dateTime(e.at)} · ${t("role." + e.actor_role)}${e.agency_id ? ` (${e.agency_id})` : ""}
+    ${e.purpose ? html`<br /><span class="muted">${t("report.access_log.purpose", { purpose: e.purpose })}</span>` : ""}</li>`)}</ul>`;
+}
+
+/** The messages sent to the reporter (templates, never words or addresses) and what became of each. */
+function Deliveries({ report }) {
+  const items = report.deliveries || [];
+  const known = (prefix, value) => {
+    const text = t(prefix + value);
+    return text === prefix + value ? value : text;
+  };
+  return html`<section aria-labelledby="deliveries-title">
+    <h2 id="deliveries-title">${t("deliveries.title")}</h2>
+    <p class="hint">${t("deliveries.lead")}</p>
+    ${items.length === 0 ? html`<p class="muted">${t("deliveries.none")}</p>` : html`<div class="table-wrap"><table>
+      <caption class="visually-hidden">${t("deliveries.title")}</caption>
+      <thead><tr><th scope="col">${t("deliveries.message")}</th><th scope="col">${t("deliveries.channel")}</th><th scope="col">${t("deliveries.state")}</th><th scope="col">${t("deliveries.at")}</th></tr></thead>
+      <tbody>${items.map((d) => html`<tr>
+        <td>${known("template.", d.template)}</td>
+        <td>${known("channel.", d.channel)}</td>
+        <td><strong class=${"tag delivery-" + d.state}>${known("delivery.", d.state)}</strong>${d.reason && html`<br /><span class="muted">${known("delivery.reason.", d.reason)}</span>`}</td>
+        <td>${dateTime(d.at)}${d.updated_at && d.updated_at !== d.at ? html`<br /><span class="muted">${t("deliveries.updated", { at: dateTime(d.updated_at) })}</span>` : ""}</td>
+      </tr>`)}</tbody>
+    </table></div>`}
+  </section>`;
+}
+
+// Timeline entries whose words a redaction may replace: a note, and not one of the staff-only records.
+const NOT_REDACTABLE = ["privacy_tightened", "identity_erased", "redact"];
+
+function redactable(report) {
+  return (report.timeline || []).filter((e) => e.note && !NOT_REDACTABLE.includes(e.action));
+}
+
+function currentText(report, draft) {
+  if (draft.field === "entry") return redactable(report).find((e) => e.seq === Number(draft.seq))?.note || "";
+  return draft.field ? report[draft.field] : "";
+}
+
+/** "Sunting teks": the coordinator replaces words that name someone, in the title, the description or one
+ * timeline entry. The words removed are not kept anywhere. */
+function RedactForm({ report, draft, setDraft, errors, onSubmit }) {
+  const entries = redactable(report);
+  const choose = (field) => {
+    const next = { ...draft, field, seq: field === "entry" ? draft.seq || String(entries[0]?.seq || "") : "" };
+    setDraft({ ...next, text: currentText(report, next) });
+  };
+  const chooseEntry = (seq) => {
+    const next = { ...draft, seq };
+    setDraft({ ...next, text: currentText(report, next) });
+  };
+  return html`<section class="action" aria-labelledby="a-redact-title">
+    <h3 id="a-redact-title">${t("redact.title")}</h3>
+    <p class="hint">${t("redact.lead")}</p>
+    <form novalidate onSubmit=${(e) => { e.preventDefault(); onSubmit(); }}>
+      <fieldset id="a-redact-field" class=${errors.field ? "error-field" : ""}>
+        <legend>${t("redact.field")}</legend>
+        ${errors.field && html`<span class="error-message"><span class="visually-hidden">${t("errors.prefix")}</span> ${errors.field}</span>`}
+        ${["title", "description", "entry"].map((f) => html`<div class="choice">
+          <input type="radio" name="redact-field" id=${"a-redact-field-" + f} value=${f} checked=${draft.field === f} disabled=${f === "entry" && entries.length === 0} onChange=${() => choose(f)} />
+          <label for=${"a-redact-field-" + f}>${t("redact.field." + f)}</label></div>`)}
+      </fieldset>
+      ${draft.field === "entry" && html`<${Field} id="a-redact-seq" label=${t("redact.entry")} error=${errors.seq}>
+        <select id="a-redact-seq" value=${draft.seq} onChange=${(e) => chooseEntry(e.target.value)}>
+          ${entries.map((e) => html`<option value=${String(e.seq)}>${t("action." + e.action)} · ${dateTime(e.at)} · ${e.note.length > 40 ? e.note.slice(0, 39) + "…" : e.note}</option>`)}
+        </select>
+      <//>`}
+      ${draft.field && html`<${Field} id="a-redact-text" label=${t("redact.text")} hint=${t("redact.text.hint")} error=${errors.text}>
+        <textarea id="a-redact-text" rows="5" maxlength="4000" value=${draft.text} onInput=${(e) => setDraft({ ...draft, text: e.target.value })} aria-describedby="a-redact-text-hint"></textarea>
+      <//>`}
+      <button type="submit" class="warning">${t("redact.submit")}</button>
+    </form>
+  </section>`;
+}
+
+/** "Hapus identitas pelapor": a dialog with the reason and the warning that it cannot be undone. */
+function EraseIdentity({ report, draft, setDraft, errors, onSubmit, busy }) {
+  const dialog = useRef(null);
+  async function erase(event) {
+    event.preventDefault();
+    if (await onSubmit()) dialog.current?.close();
+  }
+  if (erased(report)) return null;
+  return html`<section class="action" aria-labelledby="a-erase-title">
+    <h3 id="a-erase-title">${t("erase.title")}</h3>
+    <p class="hint">${t("erase.lead")}</p>
+    <button type="button" class="warning" onClick=${() => dialog.current.showModal()}>${t("erase.title")}</button>
+    <dialog ref=${dialog} aria-labelledby="erase-dialog-title">
+      <form novalidate onSubmit=${erase}>
+        <h2 id="erase-dialog-title">${t("erase.title")}</h2>
+        <div class="notice error" role="note"><strong>${t("erase.warning")}</strong></div>
+        <p>${t("erase.what")}</p>
+        <${ErrorSummary} errors=${errors} fields=${{ reason: "a-erase-reason", _: "a-erase-reason" }} />
+        <${Field} id="a-erase-reason" label=${t("erase.reason")} hint=${t("erase.reason.hint")} error=${errors.reason || errors._}>
+          <textarea id="a-erase-reason" rows="3" maxlength="2000" value=${draft.reason} onInput=${(e) => setDraft({ ...draft, reason: e.target.value })} aria-describedby="a-erase-reason-hint"></textarea>
+        <//>
+        <button type="submit" class="warning" disabled=${busy}>${t("erase.confirm")}</button>
+        <button type="button" class="secondary" onClick=${() => dialog.current.close()}>${t("report.reveal.cancel")}</button>
+      </form>
+    </dialog>
   </section>`;
 }
 
@@ -181,21 +296,19 @@ export function ReportPage({ id, session, catalog }) {
   }
   useEffect(() => { load(); }, [id]);
 
-  async function submit(action) {
-    const draft = drafts[action.name] || defaults(action.name, report);
-    const missing = {};
-    for (const field of REQUIRED[action.name] || ["reason"]) if (!String(draft[field] ?? "").trim()) missing[field] = t("f.required");
-    setErrors({ [action.name]: missing });
-    if (Object.keys(missing).length) return;
+  /** POST one change with If-Match; true when it was saved. Errors: 422 beside the fields of `name`; a stale
+   * version reloads the report (what was typed stays in `drafts`); anything else in the notice. */
+  async function change(name, path, body, label) {
     setBusy(true);
     try {
-      const updated = await call(`/staff/reports/${report.id}/${action.path}`, {
-        method: "POST", token: session.token, ifMatch: report.version, body: requestBody(action.name, draft),
+      const updated = await call(`/staff/reports/${report.id}/${path}`, {
+        method: "POST", token: session.token, ifMatch: report.version, body,
       });
       setReport(updated);
-      setDrafts((d) => ({ ...d, [action.name]: undefined }));
+      setDrafts((d) => ({ ...d, [name]: undefined }));
       setErrors({});
-      setNotice({ kind: "ok", text: t("report.done", { action: t("act." + action.name) }) });
+      setNotice({ kind: "ok", text: t("report.done", { action: label }) });
+      return true;
     } catch (error) {
       if (!(error instanceof ApiError)) {
         setNotice({ kind: "error", text: t("errors.network") });
@@ -203,15 +316,44 @@ export function ReportPage({ id, session, catalog }) {
         setNotice({ kind: "warn", text: t("report.conflict") });
         await load();
       } else if (error.status === 422) {
-        setErrors({ [action.name]: fieldErrors(error, Object.keys(draft)) });
+        setErrors({ [name]: fieldErrors(error, Object.keys(body)) });
+        return false;
       } else {
         setNotice({ kind: "error", text: error.message });
         if (error.status === 409) await load();
       }
+      return true; // nothing more to do in the form: the notice says what happened
     } finally {
       setBusy(false);
       window.scrollTo(0, 0);
     }
+  }
+
+  function missing(name, draft, fields) {
+    const problems = {};
+    for (const field of fields) if (!String(draft[field] ?? "").trim()) problems[field] = t("f.required");
+    setErrors({ [name]: problems });
+    return Object.keys(problems).length > 0;
+  }
+
+  async function submit(action) {
+    const draft = drafts[action.name] || defaults(action.name, report);
+    if (missing(action.name, draft, REQUIRED[action.name] || ["reason"])) return;
+    await change(action.name, action.path, requestBody(action.name, draft), t("act." + action.name));
+  }
+
+  async function redact() {
+    const draft = drafts.redact || { field: "", seq: "", text: "" };
+    if (!draft.field) return setErrors({ redact: { field: t("redact.field.required") } });
+    if (missing("redact", draft, draft.field === "entry" ? ["seq", "text"] : ["text"])) return;
+    const body = { field: draft.field, text: draft.text.trim(), ...(draft.field === "entry" ? { seq: Number(draft.seq) } : {}) };
+    await change("redact", "redactions", body, t("redact.title"));
+  }
+
+  async function erase() {
+    const draft = drafts.erase || { reason: "" };
+    if (missing("erase", draft, ["reason"])) return false;
+    return change("erase", "erase-identity", { reason: draft.reason.trim() }, t("erase.title"));
   }
 
   const title = t("report.title", { id });
@@ -219,11 +361,15 @@ export function ReportPage({ id, session, catalog }) {
   if (!report) return html`<${Page} title=${title}><p>${t("loading")}</p><//>`;
   const actions = allowedActions(session, report);
   const suggested = catalog.agencies.find((a) => a.id === report.suggested_agency_id);
-  const actionErrors = Object.values(errors)[0] || {};
+  // The erasure's errors are shown in its dialog; the others in the page's summary.
+  const [errorsOf] = Object.keys(errors).filter((name) => name !== "erase");
+  const actionErrors = (errorsOf && errors[errorsOf]) || {};
+  const coordinator = session.role === "coordinator";
+  const setDraftOf = (name) => (d) => setDrafts((all) => ({ ...all, [name]: d }));
   return html`<${Page} title=${title}>
     <p><a href="#/">${t("report.back")}</a></p>
     ${notice && html`<${Notice} kind=${notice.kind}>${notice.text}<//>`}
-    <${ErrorSummary} errors=${actionErrors} fields=${Object.fromEntries(Object.keys(actionErrors).map((f) => [f, `a-${Object.keys(errors)[0]}-${f}`]))} />
+    <${ErrorSummary} errors=${actionErrors} fields=${Object.fromEntries(Object.keys(actionErrors).map((f) => [f, `a-${errorsOf}-${f}`]))} />
     <div class="grid2"><div>
       <h2>${report.title}</h2>
       <p><${StatusTag} report=${report} /> <span class="muted">${t("report.version", { version: report.version })}</span></p>
@@ -237,6 +383,7 @@ export function ReportPage({ id, session, catalog }) {
         <div><dt>${t("follow.submitted")}</dt><dd>${dateTime(report.submitted_at)}</dd></div>
         <div><dt>${t("f.anonymous")}</dt><dd>${report.anonymous ? t("check.yes") : t("check.no")}</dd></div>
         <div><dt>${t("f.confidential")}</dt><dd>${report.confidential ? t("check.yes") : t("check.no")}</dd></div>
+        <div><dt>${t("report.contact")}</dt><dd>${erased(report) ? t("report.contact.erased") : report.contact_confirmed ? t("report.contact.confirmed") : t("report.contact.unconfirmed")}</dd></div>
       </dl>
       ${(report.attachments || []).length > 0 && html`<h3>${t("follow.attachments")}</h3><ul>${report.attachments.map((a, i) => html`<li>
         ${a.download_url ? html`<a href=${a.download_url}>${t("follow.attachment.open", { n: i + 1 })}</a>` : t("follow.attachment.open", { n: i + 1 })} <span class="muted">· ${a.content_type} · ${a.status}</span></li>`)}</ul>`}
@@ -244,6 +391,7 @@ export function ReportPage({ id, session, catalog }) {
       <${Deadlines} deadlines=${report.deadlines} />
       <h2>${t("follow.timeline")}</h2>
       <${Timeline} entries=${report.timeline} />
+      <${Deliveries} report=${report} />
     </div><div>
       <h2>${t("report.actions")}</h2>
       ${actions.length === 0 && html`<p class="muted">${t("report.no_actions")}</p>`}
@@ -252,7 +400,14 @@ export function ReportPage({ id, session, catalog }) {
           draft=${drafts[action.name] || defaults(action.name, report)} errors=${errors[action.name] || {}}
           setDraft=${(d) => setDrafts((all) => ({ ...all, [action.name]: d }))} onSubmit=${submit} />`)}
       </fieldset>
-      <${Identity} session=${session} report=${report} />
+      <${Identity} key=${erased(report) ? "erased" : "kept"} session=${session} report=${report} />
+      ${coordinator && html`<h2>${t("privacy.title")}</h2>
+        <fieldset disabled=${busy}>
+          <${RedactForm} report=${report} draft=${drafts.redact || { field: "", seq: "", text: "" }} setDraft=${setDraftOf("redact")}
+            errors=${errors.redact || {}} onSubmit=${redact} />
+        </fieldset>
+        <${EraseIdentity} report=${report} draft=${drafts.erase || { reason: "" }} setDraft=${setDraftOf("erase")}
+          errors=${errors.erase || {}} onSubmit=${erase} busy=${busy} />`}
     </div></div>
   <//>`;
 }
