@@ -117,11 +117,15 @@ class LocalRoutes:
 
         from lapor.adapters.dynamodb.roster import OFFICER_PREFIX, ROSTER_PK
 
-        item = boto3.client("dynamodb").get_item(
-            TableName=self._roster_table,
-            Key={"pk": {"S": ROSTER_PK}, "sk": {"S": f"{OFFICER_PREFIX}{sub}"}},
-            ProjectionExpression="active",
-        ).get("Item")
+        item = (
+            boto3.client("dynamodb")
+            .get_item(
+                TableName=self._roster_table,
+                Key={"pk": {"S": ROSTER_PK}, "sk": {"S": f"{OFFICER_PREFIX}{sub}"}},
+                ProjectionExpression="active",
+            )
+            .get("Item")
+        )
         return item is not None and item.get("active") == {"BOOL": False}
 
     def _job(self, request: IncomingRequest, job_name: str) -> OutgoingResponse:
