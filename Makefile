@@ -20,7 +20,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCAL_PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
-.PHONY: help install run test lint fmt types template checkov openapi openapi-check unit integration e2e invoke seed bench scale fuzz faults privacy load reliability clean vendor publish-web
+.PHONY: help install run test lint fmt types template checkov openapi openapi-check unit integration e2e invoke seed bench scale fuzz faults privacy load reliability clean vendor publish-web screenshots
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -99,6 +99,9 @@ bench: $(STAMP) $(CHROMIUM) ## print the benchmark figures (cold start, escalati
 	$(BIN)/python bench/metrics_cost.py
 	$(BIN)/python bench/scrub_cost.py
 	$(BIN)/python bench/web_budget.py
+
+screenshots: $(STAMP) $(CHROMIUM) ## the staff console's screenshots of docs/PANDUAN-ADMIN.md, into docs/screenshots/
+	$(BIN)/python -m tools.screenshots
 
 scale: $(STAMP) ## the local stack's request latency and restart time at 0, 2,000 and 10,000 reports (~10 min)
 	$(BIN)/python bench/scale.py

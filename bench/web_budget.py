@@ -21,19 +21,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
 
+from tools import chromium
 from tools.stack_process import StackProcess
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BUDGET_BYTES = 150 * 1024
 SLOW = {
     "offline": False,
@@ -130,7 +120,7 @@ def main() -> int:
         try:
             url = stack.web_url
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                browser = chromium.launch(playwright)
                 loads = [first_load(browser, url) for _ in range(arguments.runs)]
                 times = [usable_after(browser, url) for _ in range(arguments.runs)]
                 browser.close()

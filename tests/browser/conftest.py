@@ -21,19 +21,9 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
+from tools import chromium
 from tools.stack_process import StackProcess, StackProcessError
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 TIMEOUT_MS = 15_000
@@ -43,9 +33,10 @@ pytestmark = pytest.mark.browser
 
 def launch(playwright: Playwright) -> Browser:
     """Chromium as these tests run it (a fresh profile each launch: Playwright makes a throw-away one)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs the distribution's chromium package")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+    try:
+        return chromium.launch(playwright)
+    except chromium.ChromiumMissing as missing:
+        pytest.fail(str(missing))
 
 
 @dataclass

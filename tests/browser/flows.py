@@ -99,3 +99,29 @@ def action(page: Page, name: str) -> Locator:
 
 def saved(page: Page, action_name: str) -> None:
     expect(page.get_by_role("status").filter(has_text=f"Tersimpan: {action_name}.")).to_be_visible()
+
+
+# --- the administration pages and leadership's reports (tests/browser/test_admin.py) ----------------------
+
+
+def go_to(visit: Visit, link: str, heading: str) -> None:
+    """A page of the staff console through its link in the main menu; focus lands on its heading."""
+    page = visit.page
+    page.get_by_role("navigation").get_by_role("link", name=link, exact=True).click()
+    title = page.get_by_role("heading", level=1)
+    expect(title).to_have_text(heading)
+    expect(title).to_be_focused()
+
+
+def menu(page: Page) -> list[str]:
+    """The main menu's links, as the officer reads them."""
+    return page.get_by_role("navigation").get_by_role("link").all_inner_texts()
+
+
+def local_token(api: str, role: str, agency_id: str | None = None, sub: str | None = None) -> int | str:
+    """`POST /_local/token` as the local picker calls it, with a `sub`: the token, or the refusal's status."""
+    import requests  # here, not at the top: the helpers above drive the browser only
+
+    body = {"role": role, **({"agency_id": agency_id} if agency_id else {}), **({"sub": sub} if sub else {})}
+    answer = requests.post(f"{api}/_local/token", json=body, timeout=30)
+    return str(answer.json()["token"]) if answer.status_code == 200 else answer.status_code

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.browser.conftest import DESKTOP, Stack, Visit
 from tests.browser.flows import action, open_staff_report, saved, sign_in
@@ -182,3 +182,33 @@ def test_the_coordinators_pages(visit_factory: Callable[..., Visit], stack: Stac
     expect(leadership.page.get_by_text("Peran Anda tidak dapat mengambil tindakan")).to_be_visible()
     expect(leadership.page.get_by_role("button", name="Lihat identitas pelapor")).to_have_count(0)
     leadership.check("report: leadership")
+
+
+def test_a_slower_earlier_list_does_not_replace_the_one_asked_for_last(
+    visit_factory: Callable[..., Visit], stack: Stack
+) -> None:
+    wanted = disposed_report(stack, "Rambu dilarang parkir tertutup pohon")
+    disposed_report(stack, "Marka jalan pudar di depan terminal")
+    coordinator = visit_factory(**DESKTOP)
+    page = coordinator.page
+    held: list[Route] = []
+
+    def hold_the_first_list(route: Route) -> None:
+        if not held and "q=" not in route.request.url:
+            held.append(route)  # the queue's first, unfiltered list: answered after the filtered one
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/staff/reports\?"), hold_the_first_list)
+    sign_in(coordinator, "koordinator")
+    page.get_by_label("Cari nomor atau judul").fill(wanted)
+    page.get_by_role("button", name="Saring").click()
+    rows = page.get_by_role("row").filter(has=page.get_by_role("link"))
+    expect(rows).to_have_count(1)
+    assert len(held) == 1
+    with page.expect_response(lambda answer: "/staff/reports?" in answer.url and "q=" not in answer.url):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done, 300))")  # the late answer has been handled
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(wanted)
+    coordinator.check("queue: the filtered list stays")

@@ -1,8 +1,8 @@
 // The coordinator's settings: the working-day calendar (a delta per year) and the routing rules; and the
-// Open311 API keys.
-import { html, useEffect, useState } from "../lib.js";
+// Open311 API keys. Also what the administration pages share: an API refusal in plain words, a download.
+import { html, useEffect, useRef, useState } from "../lib.js";
 import { t } from "../i18n.js";
-import { call, ApiError, getConfig } from "../api.js";
+import { call, ApiError, NetworkError, getConfig } from "../api.js";
 import { ErrorSummary, Notice, Page, fieldErrors } from "../ui.js";
 import { date, dateTime } from "../format.js";
 
@@ -149,4 +149,88 @@ export function KeysPage({ session }) {
         <td><button type="button" class="link" onClick=${() => revoke(k)}>${t("keys.revoke", { name: k.name })}</button></td></tr>`)}</tbody>
     </table></div>`)}
   <//>`;
+}
+
+/**
+ * An API refusal in plain words for a notice: who may not (403), a session that ended or an officer made
+ * inactive (401), no network; otherwise the API's own message (Indonesian or English, as asked).
+ */
+export function explain(error) {
+  if (error instanceof NetworkError) return t("errors.network");
+  if (!(error instanceof ApiError)) throw error;
+  if (error.status === 401) return t("adm.error.401");
+  if (error.status === 403) return t("adm.error.403");
+  if (error.status === 429 || error.status === 503) return t("adm.error.busy");
+  return error.message;
+}
+
+/** Save a fetched file (a CSV export) under `name` through a temporary object URL. */
+export async function saveDownload(response, name) {
+  const blob = await response.blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+/** Active or inactive, in words (not by colour alone). */
+export function ActiveTag({ active }) {
+  return html`<strong class="tag ${active ? "" : "off"}">${t(active ? "adm.active" : "adm.inactive")}</strong>`;
+}
+
+/** A table that may scroll sideways on a phone: the scrolling box is focusable and named, for the keyboard. */
+export function TableBox({ label, children }) {
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label}>${children}</div>`;
+}
+
+/** The heading of a form that has just opened takes the focus (a screen reader hears where it is). */
+export function useFocusOnOpen() {
+  const heading = useRef(null);
+  useEffect(() => heading.current?.focus(), []);
+  return heading;
+}
+
+/**
+ * An administration form's state and submission: the values; the field errors for the error summary (the
+ * form's own `check` first, then the API's 422 details for `fields`, or what `refusal` makes of another
+ * answer); a problem that belongs to no field; a busy flag. Nothing typed is lost when the API refuses.
+ * `send(values)` answers the saved item for `onSaved`, or nothing when it had nothing to send.
+ */
+export function useAdminForm({ initial, check, send, fields, onSaved, refusal }) {
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState({});
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (name) => (e) => setValues({ ...values, [name]: e.target.value });
+  async function submit(event) {
+    event.preventDefault();
+    const found = check(values);
+    setErrors(found);
+    setProblem(null);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    try {
+      const saved = await send(values, setProblem);
+      if (saved) onSaved(saved);
+    } catch (error) {
+      const own = refusal && refusal(error);
+      if (own) setErrors(own);
+      else if (error instanceof ApiError && error.status === 422) setErrors(fieldErrors(error, fields));
+      else setProblem(explain(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { values, set, errors, problem, busy, submit };
+}
+
+/** A notice that takes the focus when it appears, so that the outcome of a row's button is heard. */
+export function Outcome({ notice }) {
+  const box = useRef(null);
+  useEffect(() => { if (notice) box.current?.focus(); }, [notice]);
+  if (!notice) return null;
+  return html`<div tabindex="-1" ref=${box} class="outcome"><${Notice} kind=${notice.kind}>${notice.body}<//></div>`;
 }

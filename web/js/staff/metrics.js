@@ -5,6 +5,7 @@ import { call, ApiError } from "../api.js";
 import { Notice, Page } from "../ui.js";
 import { todayWib } from "../format.js";
 import { CityFigures, ResponseByAgency } from "../citizen/stats.js";
+import { saveDownload } from "./admin.js";
 
 function yesterday() {
   const d = new Date(`${todayWib()}T00:00:00Z`);
@@ -35,15 +36,8 @@ export function MetricsPage({ session, catalog }) {
     event.preventDefault();
     try {
       const response = await call(`/staff/exports/reports.csv?from=${range.from}&to=${range.to}`, { token: session.token, raw: true });
-      const blob = await response.blob();
       const name = `lapor-${range.from}-${range.to}.csv`;
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = name;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+      await saveDownload(response, name);
       setExported(t("metrics.export.done", { name }));
     } catch (error) {
       setExported(error.message);

@@ -1,6 +1,6 @@
 // The queue: the caller's reports, soonest deadline first (the API's order), with overdue, escalation level
 // and the agency the routing rules suggest.
-import { html, useEffect, useState } from "../lib.js";
+import { html, useEffect, useRef, useState } from "../lib.js";
 import { t } from "../i18n.js";
 import { call } from "../api.js";
 import { Notice, Page, StatusTag, daysLeftText } from "../ui.js";
@@ -16,9 +16,11 @@ export function QueuePage({ session, agencies, statusLabels }) {
   const [items, setItems] = useState(null);
   const [cursor, setCursor] = useState(null);
   const [failed, setFailed] = useState(null);
+  const latest = useRef(0); // the last list asked for: an earlier, slower answer must not replace it
   const names = Object.fromEntries(agencies.map((a) => [a.id, a.short_name]));
 
   async function load(next = null) {
+    const asked = ++latest.current;
     const query = new URLSearchParams({ limit: "25" });
     if (filters.status) query.set("status", filters.status);
     if (filters.overdue) query.set("overdue", "true");
@@ -27,11 +29,12 @@ export function QueuePage({ session, agencies, statusLabels }) {
     if (next) query.set("cursor", next);
     try {
       const page = await call(`/staff/reports?${query}`, { token: session.token });
+      if (asked !== latest.current) return;
       setItems((old) => (next ? [...old, ...page.items] : page.items));
       setCursor(page.next_cursor);
       setFailed(null);
     } catch (error) {
-      setFailed(error.message);
+      if (asked === latest.current) setFailed(error.message);
     }
   }
   useEffect(() => { load(); }, []);
