@@ -49,9 +49,9 @@ class ReportEvent(BaseModel):
         return f"lapor.report.{self.action.value}"
 
 
-class AccessLinkRequested(BaseModel):
-    """`POST /reports/{id}/access`: send a new access link. The token itself is re-derived by the sender
-    from `nonce` and the secret; it never travels in an event."""
+class _SenderNonceRequest(BaseModel):
+    """A request the sender answers with a secret it derives again from `nonce` and the token secret, so
+    that the secret itself never travels in an event."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -61,16 +61,12 @@ class AccessLinkRequested(BaseModel):
     at: Instant
 
 
-class ContactCodeRequested(BaseModel):
-    """`POST /reports/{id}/contact/code`: send a new confirmation code. The code is derived by the sender
-    from `nonce` and the secret; it never travels in an event."""
+class AccessLinkRequested(_SenderNonceRequest):
+    """`POST /reports/{id}/access`: send a new access link (its token derived from the nonce)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: int = DETAIL_VERSION
-    report_id: str
-    nonce: str
-    at: Instant
+class ContactCodeRequested(_SenderNonceRequest):
+    """`POST /reports/{id}/contact/code`: send a new confirmation code (derived from the nonce)."""
 
 
 def public_note(action: Action, internal: bool, note: str | None) -> str | None:
