@@ -12,6 +12,9 @@ SAM_STAMP := $(SAM_VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PORT ?= 3000
+# Test processes (pytest-xdist): the stacks the e2e and browser tests start take free ports, so the suite
+# runs in parallel; `make test TEST_WORKERS=0` runs it in one process. The figure targets below run serially.
+TEST_WORKERS ?= auto
 FN ?= intake
 EVENT ?= events/intake/get_health.json
 # The browser tests and the web budgets drive Debian's chromium (Playwright's own browser download cannot be
@@ -55,7 +58,7 @@ run: $(STAMP) ## start the local stack on 127.0.0.1:$(PORT), the web app on $(PO
 	PORT=$(PORT) $(BIN)/python -m local
 
 test: lint types template openapi-check $(CHROMIUM) ## the whole gate: lint, types, template, OpenAPI drift, tests (browser too)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .

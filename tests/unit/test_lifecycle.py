@@ -40,7 +40,7 @@ DESIGN_TABLE = {
 }
 
 
-@pytest.mark.parametrize(("action", "expected"), DESIGN_TABLE.items(), ids=str)
+@pytest.mark.parametrize(("action", "expected"), DESIGN_TABLE.items(), ids=[a.value for a in DESIGN_TABLE])
 def test_the_table_is_the_designs(action: Action, expected: tuple[set[Status | None], Status | None]) -> None:
     sources, target = expected
     assert TRANSITIONS[action].sources == frozenset(sources)
