@@ -57,7 +57,7 @@ vendor: $(STAMP) ## re-vendor the pinned npm packages of tools/npm (web/vendor, 
 run: $(STAMP) ## start the local stack on 127.0.0.1:$(PORT), the web app on $(PORT)+1
 	PORT=$(PORT) $(BIN)/python -m local
 
-test: lint types template openapi-check $(CHROMIUM) ## the whole gate: lint, types, template, OpenAPI drift, tests (browser too)
+test: lint types template checkov openapi-check $(CHROMIUM) ## the whole gate: lint, types, template, Checkov, OpenAPI drift, tests (browser too)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP) ## ruff lint and format check
