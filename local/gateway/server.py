@@ -209,9 +209,9 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             gone = ", the client had gone"
         elapsed_ms = (time.monotonic() - started) * 1000
-        print(
-            f"local: {self.command} {path} -> {response.status} ({elapsed_ms:.0f} ms{gone})", file=sys.stderr
-        )
+        # One write a line: the gateway answers on several threads, and print() writes the text and its
+        # newline apart, so that two threads' lines could run together.
+        sys.stderr.write(f"local: {self.command} {path} -> {response.status} ({elapsed_ms:.0f} ms{gone})\n")
 
     def _write(self, response: OutgoingResponse) -> None:
         self.send_response(response.status)
