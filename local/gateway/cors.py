@@ -14,7 +14,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from lapor.http.cors import granted_headers, is_preflight, preflight_headers
+from lapor.domain.open311 import route_methods
+from lapor.http.cors import EXPOSE_HEADERS, granted_headers, is_preflight, preflight_headers
 from local.aws.s3.endpoint import is_s3_path
 from local.gateway.http_types import IncomingRequest, OutgoingResponse
 from local.gateway.local_routes import DEAD_LETTERS_PATH, JOBS_PREFIX, OUTBOX_PATH, TOKEN_PATH
@@ -24,6 +25,7 @@ from local.gateway.swagger_ui import DOCS_PREFIX, OPENAPI_URL
 ORIGINS_VARIABLE = "LAPOR_ALLOWED_ORIGINS"
 DEFAULT_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
 OPEN311_PREFIX = "/open311/"
+OPEN311_RESOURCE = "/open311/v2/"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -79,7 +81,10 @@ class Cors:
         self._origins = origins or LocalOrigins.from_environment()
 
     def methods(self, path: str) -> set[str]:
-        """The methods API Gateway would route on `path` (its resource's), or the local-only route's."""
+        """The methods API Gateway would route on `path` (its resource's), or the local-only route's.
+        Open311 is one `ANY` resource in the template: its methods are those its function serves there."""
+        if path.startswith(OPEN311_RESOURCE):
+            return set(route_methods(path[len(OPEN311_RESOURCE) :]))
         found = local_methods(path)
         for method in _METHODS:
             match = self._routes.match(method, path)
@@ -101,8 +106,10 @@ class Cors:
     def apply(self, request: IncomingRequest, response: OutgoingResponse) -> OutgoingResponse:
         origin = request.header("Origin")
         if request.path.startswith(OPEN311_PREFIX) and request.method.upper() in ("GET", "HEAD"):
-            if response.header("Access-Control-Allow-Origin") is None:
-                response.headers.append(("Access-Control-Allow-Origin", "*"))
+            _strip_grants(response)
+            response.headers.extend(
+                [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSE_HEADERS)]
+            )
             return response
         if request.method.upper() == "OPTIONS" and response.header("Access-Control-Allow-Methods"):
             return response  # a preflight this module answered, grant included

@@ -92,3 +92,49 @@ def test_the_staff_api_too(staff: Invoke) -> None:
     assert unauthorized.status == 401
     _granted(unauthorized, PORTAL)
     _no_grant(staff("get_staff_reports", headers={"Origin": STRANGER}))
+
+
+def _open311(method: str, proxy: str, headers: dict[str, str]) -> Answer:
+    import copy
+
+    from open311.handler import lambda_handler
+    from tests.integration.conftest import _answer, load_event
+    from tools.lambda_context import LambdaContext
+
+    event = copy.deepcopy(load_event("get_services", "open311"))
+    event.update(httpMethod=method, path=f"/open311/v2/{proxy}", pathParameters={"proxy": proxy}, body=None)
+    event["headers"] = headers
+    event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    return _answer(lambda_handler(event, LambdaContext("open311", 512, 10)))
+
+
+@pytest.mark.usefixtures("aws")
+def test_open311_reads_are_open_to_any_origin_and_its_filing_is_granted_as_the_api_is() -> None:
+    for origin in (WEB, STRANGER):
+        read = _open311("GET", "services.json", {"Origin": origin})
+        assert read.status == 200
+        assert read.headers["access-control-allow-origin"] == "*"
+        assert read.headers["access-control-expose-headers"] == "ETag, Location, Retry-After"
+    missing = _open311("GET", "services/nope.json", {"Origin": WEB})
+    assert missing.status == 404
+    assert missing.headers["access-control-allow-origin"] == "*"
+
+    preflight = _open311(
+        "OPTIONS", "requests.json", {"Origin": PORTAL, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.status == 204
+    _granted(preflight, PORTAL)
+    assert preflight.headers["access-control-allow-methods"] == "GET, POST, OPTIONS"
+    assert preflight.headers["access-control-allow-headers"] == ALLOW_HEADERS
+    one = _open311("OPTIONS", "services.json", {"Origin": WEB, "Access-Control-Request-Method": "GET"})
+    assert one.headers["access-control-allow-methods"] == "GET, OPTIONS"
+    _no_grant(
+        _open311("OPTIONS", "requests.json", {"Origin": STRANGER, "Access-Control-Request-Method": "POST"})
+    )
+
+    filing = _open311(
+        "POST", "requests.json", {"Origin": WEB, "Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert filing.status == 403  # no api_key
+    _granted(filing, WEB)
+    _no_grant(_open311("POST", "requests.json", {"Origin": STRANGER}))

@@ -114,3 +114,25 @@ def test_open311_reads_stay_open_to_any_origin() -> None:
         OutgoingResponse(200, [("Access-Control-Allow-Origin", "*")]),
     )
     assert answer.header("Access-Control-Allow-Origin") == "*"
+
+
+def test_open311_reads_expose_the_headers_and_a_preflight_lists_the_resources_methods() -> None:
+    cors = Cors(ROUTES, LocalOrigins.parse("http://localhost:*"))
+    read = cors.apply(
+        IncomingRequest("GET", "/open311/v2/services.json", headers=[("Origin", "http://localhost:5173")]),
+        OutgoingResponse(404, [("Access-Control-Allow-Origin", "*")]),
+    )
+    assert read.header("Access-Control-Allow-Origin") == "*"
+    assert read.header("Access-Control-Expose-Headers") == "ETag, Location, Retry-After"
+    assert cors.methods("/open311/v2/requests.json") == {"GET", "POST"}
+    assert cors.methods("/open311/v2/services.json") == {"GET"}
+    assert cors.methods("/open311/v2/nothing.json") == set()
+    preflight = cors.preflight(
+        IncomingRequest(
+            "OPTIONS",
+            "/open311/v2/services/pju.xml",
+            headers=[("Origin", "http://localhost:5173"), ("Access-Control-Request-Method", "GET")],
+        )
+    )
+    assert preflight is not None
+    assert preflight.header("Access-Control-Allow-Methods") == "GET, OPTIONS"

@@ -112,3 +112,13 @@ def test_xml_escapes_text_and_renders_null_as_empty() -> None:
     assert request is not None
     assert request.findtext("description") == "<b>&</b>"
     assert request.findtext("lat") == ""
+
+
+def test_the_route_table_names_each_resources_methods() -> None:
+    from lapor.domain.open311 import route_methods
+
+    assert route_methods("requests.json") == {"GET", "POST"}
+    assert route_methods("requests/LPR-AAAA-BBBB.xml") == {"GET"}
+    assert route_methods("requests/.json") == frozenset()
+    assert route_methods("requests.html") == frozenset()
+    assert route_methods("tokens.json") == frozenset()  # a token is always named

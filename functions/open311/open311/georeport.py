@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,6 +29,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from lapor.domain.errors import DomainError, StoreUnavailable
 from lapor.domain.open311 import (
     FORMATS,
+    ROUTE_METHODS,
     Format,
     Open311Error,
     date_range,
@@ -36,8 +38,18 @@ from lapor.domain.open311 import (
     filing,
     page_of,
     request_ids,
+    route_methods,
     statuses_of,
     to_xml,
+)
+from lapor.http.cors import (
+    EXPOSE_HEADERS,
+    ORIGINS_VARIABLE,
+    AllowedOrigins,
+    granted_headers,
+    header,
+    is_preflight,
+    preflight_headers,
 )
 from lapor.http.guard import MAX_BODY_BYTES
 from lapor.observability import log_unexpected, logger, metrics
@@ -58,11 +70,17 @@ def answer(event: dict[str, Any]) -> dict[str, Any]:
     path = str((event.get("pathParameters") or {}).get("proxy") or "")
     name, _, extension = path.rpartition(".")
     fmt: Format = "xml" if extension == "xml" else "json"
+    method = str(event.get("httpMethod") or "GET").upper()
+    origin = header(event.get("headers"), "Origin")
+    granted = AllowedOrigins.parse(os.environ.get(ORIGINS_VARIABLE)).allows(origin)
+    methods = route_methods(path)
+    if is_preflight(method, event.get("headers")) and methods:
+        extra = preflight_headers(str(origin), methods) if granted else {}
+        return {"statusCode": 204, "headers": extra, "body": "", "isBase64Encoded": False}
     try:
         if extension not in FORMATS or not name:
             raise Open311Error(404, "no such resource: the path ends in .json or .xml")
         segments = name.split("/")
-        method = str(event.get("httpMethod") or "GET").upper()
         query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if v is not None}
         handler = _route(method, segments)
         kind, document = handler(event, segments, query)
@@ -77,29 +95,26 @@ def answer(event: dict[str, Any]) -> dict[str, Any]:
         log_unexpected(error)
         status, kind, document = 500, "errors", error_document(500, "server error")
     body = to_xml(kind, document) if fmt == "xml" else json.dumps(document, ensure_ascii=False)
-    headers = {"Content-Type": _CONTENT_TYPES[fmt], "Access-Control-Allow-Origin": "*"}
+    headers = {"Content-Type": _CONTENT_TYPES[fmt], **_cors_headers(method, origin, granted)}
     if status == 503:
         headers["Retry-After"] = "2"
     return {"statusCode": status, "headers": headers, "body": body, "isBase64Encoded": False}
 
 
+def _cors_headers(method: str, origin: str | None, granted: bool) -> dict[str, str]:
+    """Reads stay open to any origin (API.md, "Browsers"); a filing gets an allowed origin's grant only."""
+    if method in ("GET", "HEAD"):
+        return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSE_HEADERS}
+    return granted_headers(str(origin)) if granted else {}
+
+
 def _route(method: str, segments: list[str]) -> Handler:
-    routes: dict[tuple[str, int], dict[str, Handler]] = {
-        ("discovery", 1): {"GET": _discovery},
-        ("services", 1): {"GET": _services},
-        ("services", 2): {"GET": _service},
-        ("requests", 1): {"GET": _requests, "POST": _post},
-        ("requests", 2): {"GET": _request},
-        ("tokens", 2): {"GET": _token},
-        ("servicerequestupdates", 1): {"GET": _updates},
-    }
-    methods = routes.get((segments[0], len(segments)))
-    if methods is None or not all(segments):
+    served = ROUTE_METHODS.get((segments[0], len(segments)))
+    if served is None or not all(segments):
         raise Open311Error(404, "no such resource")
-    handler = methods.get(method)
-    if handler is None:
-        raise Open311Error(405, f"{method} is not supported here; use {', '.join(sorted(methods))}")
-    return handler
+    if method not in served:
+        raise Open311Error(405, f"{method} is not supported here; use {', '.join(sorted(served))}")
+    return _HANDLERS[(segments[0], len(segments), method)]
 
 
 def _base_url(event: dict[str, Any]) -> str:
@@ -183,3 +198,16 @@ def _post(event: dict[str, Any], _segments: list[str], query: dict[str, str]) ->
         extra={"report_id": answer_body[0]["service_request_id"], "key_id": key_id},
     )
     return "requests", answer_body
+
+
+# Who answers each resource's method (lapor.domain.open311.ROUTE_METHODS lists them for preflights).
+_HANDLERS: Mapping[tuple[str, int, str], Handler] = {
+    ("discovery", 1, "GET"): _discovery,
+    ("services", 1, "GET"): _services,
+    ("services", 2, "GET"): _service,
+    ("requests", 1, "GET"): _requests,
+    ("requests", 1, "POST"): _post,
+    ("requests", 2, "GET"): _request,
+    ("tokens", 2, "GET"): _token,
+    ("servicerequestupdates", 1, "GET"): _updates,
+}

@@ -32,10 +32,22 @@ from lapor.domain.catalog import Category
 from lapor.domain.lifecycle import Action, Status
 from lapor.domain.models import Code, Description, Location, NewReport, ReporterIdentity, ReportType, Title
 from lapor.domain.views import ReportView
+from lapor.domain.wallclock import iso
 
 Format = Literal["json", "xml"]
 FORMATS: tuple[Format, ...] = ("json", "xml")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# The resources after `/open311/v2/` (first segment, number of segments) and the methods each serves
+# (functions/open311 routes them; a preflight and the local gateway list them).
+ROUTE_METHODS: Mapping[tuple[str, int], frozenset[str]] = {
+    ("discovery", 1): frozenset({"GET"}),
+    ("services", 1): frozenset({"GET"}),
+    ("services", 2): frozenset({"GET"}),
+    ("requests", 1): frozenset({"GET", "POST"}),
+    ("requests", 2): frozenset({"GET"}),
+    ("tokens", 2): frozenset({"GET"}),
+    ("servicerequestupdates", 1): frozenset({"GET"}),
+}
 CHANGESET = "2026-01-01T00:00:00+07:00"  # when this endpoint last changed (discovery)
 MAX_RANGE = timedelta(days=90)
 # At most 20 requests in one answer (by ids or a page): each costs a read, and anyone may ask.
@@ -91,6 +103,21 @@ def statuses_of(text: str | None) -> frozenset[Status] | None:
 def wib(instant: datetime | None) -> str | None:
     """A W3C date-time in Jakarta time with its offset, as the specification's examples show local time."""
     return instant.astimezone(_WIB).isoformat(timespec="seconds") if instant else None
+
+
+def resource_segments(proxy: str) -> tuple[list[str], Format] | None:
+    """`requests/LPR-1.json` -> (["requests", "LPR-1"], "json"); None when it names no resource's shape."""
+    name, _, extension = proxy.rpartition(".")
+    if extension not in FORMATS or not name:
+        return None
+    segments = name.split("/")
+    return (segments, "xml" if extension == "xml" else "json") if all(segments) else None
+
+
+def route_methods(proxy: str) -> frozenset[str]:
+    """The methods served on `/open311/v2/<proxy>`; none for a path that names no resource."""
+    found = resource_segments(proxy)
+    return ROUTE_METHODS.get((found[0][0], len(found[0])), frozenset()) if found else frozenset()
 
 
 def parse_instant(name: str, text: str) -> datetime:
@@ -404,7 +431,8 @@ class ApiKey:
     created_by: str
 
     def listed(self) -> dict[str, Any]:
-        return {"key_id": self.key_id, "name": self.name, "created_at": wib(self.created_at)}
+        # A Lapor staff answer, not an Open311 one: UTC, as every Lapor timestamp (API.md, conventions).
+        return {"key_id": self.key_id, "name": self.name, "created_at": iso(self.created_at)}
 
 
 def new_api_key() -> tuple[str, str]:
