@@ -199,9 +199,11 @@ class TokenStore(ReportReader, Protocol):
 
 class IntakeStore(ReportStore, TokenStore, Protocol):
     def create(self, change: Change, identity: IdentityOnFile, token_hash: str) -> None:
-        """Store a new report, its identity, first timeline entry and metric event: one transactional write.
+        """Store a new report, its identity, first timeline entry and metric event: one transactional write,
+        which also checks that the report's category is still active (a cache may hold it as it was).
 
-        Raises `IdCollision` when the id is taken, `StoreUnavailable` when throttled.
+        Raises `IdCollision` when the id is taken, `InvalidInput` (category) when the category is no longer
+        active, `StoreUnavailable` when throttled.
         """
 
     def list_public(self, where: PublicFilter, limit: int, cursor: str | None) -> Page[ReportSummary]:

@@ -25,7 +25,7 @@ from lapor.domain.catalog import Agency, Category, CitySetup
 from lapor.domain.clocks import next_due
 from lapor.domain.contact import ContactState, ContactStatus, IssueResult
 from lapor.domain.delivery import Delivery, DeliveryState, may_become
-from lapor.domain.errors import FieldProblem, Unparseable, VersionConflict
+from lapor.domain.errors import FieldProblem, InvalidInput, Unparseable, VersionConflict
 from lapor.domain.lifecycle import Status
 from lapor.domain.metric_events import metric_record
 from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
@@ -136,6 +136,11 @@ class InMemoryTable:
     def create(self, change: Change, identity: IdentityOnFile, token_hash: str) -> None:
         if change.after.id in self.reports:
             raise IdCollision(change.after.id)
+        category = change.after.category
+        if category is not None:
+            stored = self.setup.categories.get(category.code)
+            if stored is None or not stored.active:
+                raise InvalidInput([FieldProblem("category", "inactive_category")])
         self._write()
         self._record(change)
         self.identities[change.after.id] = identity
@@ -395,6 +400,11 @@ class InMemoryTable:
     ) -> None:
         if change.after.id in self.reports:
             raise IdCollision(change.after.id)
+        category = change.after.category
+        if category is not None:
+            stored = self.setup.categories.get(category.code)
+            if stored is None or not stored.active:
+                raise InvalidInput([FieldProblem("category", "inactive_category")])
         self._write()
         self._record(change)
         if identity is not None:

@@ -359,3 +359,9 @@ def test_routing_rules_start_from_the_categories_and_the_coordinator_replaces_th
     )
     assert bad.status == 422
     assert bad.fields() == ["rules.0.category"]
+    elsewhere = {"rules": [{"category": "jalan", "kecamatan": "Bogor", "agency_id": "disperkim"}]}
+    refused = staff("put_routing_rules", "coordinator", body=elsewhere)
+    assert (refused.status, refused.fields()) == (422, ["rules.0.kecamatan"])  # not one of the city's
+    assert len(ok(staff("get_routing_rules", "coordinator"))["rules"]) == 2  # nothing written
+    spelled = {"rules": [{"category": "jalan", "kecamatan": "cIkOlE", "agency_id": "disperkim"}]}
+    assert ok(staff("put_routing_rules", "coordinator", body=spelled))["rules"][0]["kecamatan"] == "Cikole"

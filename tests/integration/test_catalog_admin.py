@@ -128,3 +128,53 @@ def test_a_kecamatan_is_one_of_the_citys_matched_without_regard_to_case(invoke: 
     refused = invoke("post_reports", body=valid_report(location={**location, "kecamatan": "Atlantis"}))
     assert (refused.status, refused.fields()) == (422, ["location.kecamatan"])
     assert table_items() == before
+
+
+def test_a_change_made_in_another_container_shows_at_once_and_a_filing_checks_its_category_in_the_store(
+    invoke: Invoke,
+) -> None:
+    """Intake's cached catalog (a warm container's) holds `pju` active; the coordinator's change reaches the
+    table from the staff function's container, not this cache. The public lists read the store; a filing
+    is refused by its transaction's check of the category, and writes nothing."""
+    import boto3
+
+    ok(invoke("post_reports", body=valid_report(category="pju")), 201)  # warms the cache with pju active
+    client = boto3.client("dynamodb")
+    client.update_item(
+        TableName="AppTable",
+        Key={"pk": {"S": "CONFIG"}, "sk": {"S": "CATEGORY#pju"}},
+        UpdateExpression="SET active = :off",
+        ExpressionAttributeValues={":off": {"BOOL": False}},
+    )
+    client.put_item(
+        TableName="AppTable",
+        Item={
+            "pk": {"S": "CONFIG"},
+            "sk": {"S": "AGENCY#bappeda"},
+            "id": {"S": "bappeda"},
+            "name": {"S": BAPPEDA["name"]},
+            "short_name": {"S": BAPPEDA["short_name"]},
+            "active": {"BOOL": True},
+        },
+    )
+    assert "pju" not in [c["code"] for c in ok(invoke("get_categories"))["items"]]
+    assert "bappeda" in [a["id"] for a in ok(invoke("get_agencies"))["items"]]
+
+    # pju on again, and read so that the cache holds it active; then off in the store alone.
+    client.update_item(
+        TableName="AppTable",
+        Key={"pk": {"S": "CONFIG"}, "sk": {"S": "CATEGORY#pju"}},
+        UpdateExpression="SET active = :on",
+        ExpressionAttributeValues={":on": {"BOOL": True}},
+    )
+    ok(invoke("get_categories"))  # the cache now holds pju active
+    client.update_item(
+        TableName="AppTable",
+        Key={"pk": {"S": "CONFIG"}, "sk": {"S": "CATEGORY#pju"}},
+        UpdateExpression="SET active = :off",
+        ExpressionAttributeValues={":off": {"BOOL": False}},
+    )
+    before = table_items()
+    refused = invoke("post_reports", body=valid_report(category="pju"))
+    assert (refused.status, refused.fields()) == (422, ["category"])
+    assert table_items() == before

@@ -11,7 +11,14 @@ from typing import Any
 
 import boto3
 
-from tests.integration.conftest import ATTACHMENTS_BUCKET, Invoke, filing_code, table_items, valid_report
+from tests.integration.conftest import (
+    ATTACHMENTS_BUCKET,
+    Invoke,
+    confirm_contact,
+    filing_code,
+    table_items,
+    valid_report,
+)
 from tests.integration.test_attachments_api import s3_keys, uploaded_and_scrubbed
 from tests.integration.test_casework_api import file_report, ok, reporter_token
 
@@ -46,13 +53,15 @@ def test_erasure_deletes_the_identity_tokens_and_private_documents_and_changes_n
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     uploaded_and_scrubbed(invoke, filed, pdf, "application/pdf")  # the reporter's document (an ID card?)
     assert [k for k in s3_keys() if k.startswith("clean/")]
-    ok(staff("post_verify", "coordinator", report_id=filed["id"]))
+    confirm_contact(invoke, filed)
+    assert ok(staff("post_verify", "coordinator", report_id=filed["id"]))["contact_confirmed"] is True
     staff("get_staff_reporter", "coordinator", report_id=filed["id"])  # one read before: the log stays
 
     reason = {"reason": "Permintaan penghapusan data pribadi oleh pelapor."}
     erased = staff("post_erase_identity", "coordinator", report_id=filed["id"], body=reason)
     assert erased.status == 200, erased.body
     assert erased.body["timeline"][-1]["action"] == "identity_erased"
+    assert erased.body["contact_confirmed"] is False  # no contact on file any more
     assert erased.body["attachments"] == []
     items = identity_items(filed["id"])
     assert set(items) == {"I"}  # the tokens are gone

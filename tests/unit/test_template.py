@@ -518,12 +518,13 @@ def test_intake_has_exactly_the_access_it_uses(template: dict[str, Any]) -> None
     assert granted == {
         log_group: LOG_ACTIONS,
         # Query: DynamoReportRepository.get() and city_setup(); PutItem: create() and save(), whose
-        # TransactWriteItems hold only Put items (a ConditionCheck item would need ConditionCheckItem).
+        # TransactWriteItems hold Put items, and create()'s ConditionCheck on the category (CONFIG).
         # UpdateItem: the access item (renew, release, promote a link's token), the contact's confirmation
         # (code attempts; the identity and the report's flag in one transaction of Updates).
         _table("REPORT#*", "IDENTITY#*", "CONFIG", "METRICS", "DAY#*"): {"dynamodb:Query"},
         # No CONFIG, no OPEN311, no CONTACT#: intake writes reports, identities and metric events only.
         _table("REPORT#*", "IDENTITY#*", "DAY#*"): {"dynamodb:PutItem", "dynamodb:UpdateItem"},
+        _table("CONFIG"): {"dynamodb:ConditionCheckItem"},  # reads a category's `active`, writes nothing
         public_index: {"dynamodb:Query"},  # list_public()
         # Powertools' DynamoDBPersistenceLayer: _put_record, _get_record, _update_record, _delete_record.
         idempotency: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},

@@ -293,13 +293,13 @@ def metrics_summary(
 
 @app.get("/categories", summary="Report categories", tags=["public"])
 def categories() -> CategoryList:
-    setup = city_setup().get()
+    setup = city_setup().current()  # as stored now: a category just added or deactivated shows at once
     return CategoryList(items=setup.active_categories())  # an inactive one is offered to no one
 
 
 @app.get("/agencies", summary="Agencies (perangkat daerah)", tags=["public"])
 def agencies() -> AgencyList:
-    setup = city_setup().get()
+    setup = city_setup().current()
     return AgencyList(items=setup.active_agencies())
 
 

@@ -178,6 +178,8 @@ def _field_updates(report: Report, command: Command) -> dict[str, Any]:
         fields["closed_at"] = None
     if action is Action.RATE:
         fields["rating"] = command.rating
+    if action is Action.IDENTITY_ERASED:
+        fields["contact_confirmed"] = False  # no contact is on file any more, confirmed or not
     return fields
 
 

@@ -1,7 +1,8 @@
 """A per-container cache of the city's setup (catalog and calendar), refreshed after a short time.
 
-A request pays no read for it once warm; an unknown category code forces one refresh, so a category the
-coordinator has just added is accepted at once. An edit or removal shows within `ttl` seconds.
+A request pays no read for it once warm; an unknown category code forces one refresh. An edit or removal
+shows within `ttl` seconds; what must see it at once reads the store instead (a filing reads its category,
+the public lists call `current`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class CitySetupCache:
                 self._refresh()
             assert self._value is not None
             return self._value.categories.get(code)
+
+    def current(self) -> CitySetup:
+        """The setup as stored now (one read), kept for the requests after it. The public lists use it, so
+        that a change shows at once and not only after `ttl`."""
+        with self._lock:
+            self._refresh()
+            assert self._value is not None
+            return self._value
 
     def invalidate(self) -> None:
         with self._lock:

@@ -153,7 +153,7 @@ class IntakeService(Service[IntakeStore]):
     def _category(self, code: str | None) -> CategoryRef | None:
         if code is None:
             return None
-        category = self._setup.category(code)
+        category = self._setup.category(code)  # the store's create() checks again that it is still active
         if category is None:
             raise InvalidInput([Problem("category", "unknown_category")])
         if not category.active:

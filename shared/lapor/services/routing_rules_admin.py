@@ -18,8 +18,8 @@ class RoutingRulesAdmin(Service[RuleStore]):
         return RoutingRuleSet(rules=list(self._setup.get().routing_rules))
 
     def replace(self, caller: StaffCaller, body: RoutingRuleSet) -> RoutingRuleSet:
-        """Replace the whole set; every rule must name a known category and an active agency (else 422,
-        nothing written)."""
+        """Replace the whole set; every rule must name a known category, an active agency and, if any, one of
+        the city's kecamatan (else 422, nothing written)."""
         ensure_role(caller, Role.COORDINATOR)
         self._setup.invalidate()
         setup = self._setup.get()
@@ -35,8 +35,21 @@ class RoutingRulesAdmin(Service[RuleStore]):
             for i, rule in enumerate(body.rules)
             if rule.agency_id not in setup.agencies or not setup.agencies[rule.agency_id].active
         ]
+        spelled = [
+            setup.kecamatan_named(r.kecamatan) if r.kecamatan is not None else None for r in body.rules
+        ]
+        problems += [
+            FieldProblem(f"rules.{i}.kecamatan", "unknown_kecamatan")
+            for i, rule in enumerate(body.rules)
+            if rule.kecamatan is not None and spelled[i] is None
+        ]
         if problems:
             raise InvalidInput(problems)
-        self._store.replace_routing_rules(setup.stored_rules or (), body.rules)
+        # As the city spells it, as reports store it: a rule matches a report's kecamatan exactly.
+        rules = [
+            r.model_copy(update={"kecamatan": k}) if k else r
+            for r, k in zip(body.rules, spelled, strict=True)
+        ]
+        self._store.replace_routing_rules(setup.stored_rules or (), rules)
         self._setup.invalidate()
-        return body
+        return RoutingRuleSet(rules=rules)

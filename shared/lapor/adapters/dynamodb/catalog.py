@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from lapor.adapters.dynamodb.codec import to_item, value
-from lapor.adapters.dynamodb.items import AGENCY_INBOX_PREFIX, CONFIG_PK
+from lapor.adapters.dynamodb.items import AGENCY_INBOX_PREFIX, CONFIG_PK, category_sk
 from lapor.adapters.dynamodb.repository import INBOX_INDEX, DynamoReportRepository
 from lapor.domain.catalog import Agency, Category
 from lapor.domain.errors import VersionConflict
@@ -33,7 +33,7 @@ class DynamoCatalog(DynamoReportRepository):
 
     def put_category(self, category: Category, before: Category | None, audit: CatalogAudit) -> None:
         fields = category.model_dump(mode="json")
-        self._put("category", f"CATEGORY#{category.code}", category.code, fields, before, audit)
+        self._put("category", category_sk(category.code), category.code, fields, before, audit)
 
     def holds_open_reports(self, agency_id: str) -> bool:
         # An agency's open reports (DISPOSED, IN_PROGRESS) are exactly its inbox items with a running clock,

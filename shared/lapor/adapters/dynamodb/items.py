@@ -228,6 +228,15 @@ def calendar_audit_item(change: CalendarChange) -> dict[str, Any]:
     }
 
 
+def category_sk(code: str) -> str:
+    return f"CATEGORY#{code}"
+
+
+def category_from_item(item: dict[str, Any]) -> Category:
+    fields = ("code", "name", "default_agency_id", "default_type", "active")
+    return Category.model_validate({k: item[k] for k in fields if k in item})
+
+
 def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
     agencies: dict[str, Agency] = {}
     categories: dict[str, Category] = {}
@@ -247,8 +256,7 @@ def city_setup_from_items(items: list[dict[str, Any]]) -> CitySetup:
             )
             agencies[agency.id] = agency
         elif kind == "CATEGORY":
-            fields = ("code", "name", "default_agency_id", "default_type", "active")
-            category = Category.model_validate({k: item[k] for k in fields if k in item})
+            category = category_from_item(item)
             categories[category.code] = category
         elif kind == "RULE":
             names = ("category", "kecamatan", "agency_id", "auto_dispose")

@@ -32,6 +32,7 @@ from lapor.adapters.dynamodb.items import (
     attachments_from_item,
     calendar_audit_item,
     calendar_item,
+    category_sk,
     city_setup_from_items,
     contact_from_item,
     delivery_from_item,
@@ -53,7 +54,7 @@ from lapor.domain.attachments import AttachmentSet
 from lapor.domain.catalog import CitySetup
 from lapor.domain.contact import ContactState, ContactStatus
 from lapor.domain.delivery import Delivery
-from lapor.domain.errors import FieldProblem, StoreUnavailable, Unparseable, VersionConflict
+from lapor.domain.errors import FieldProblem, InvalidInput, StoreUnavailable, Unparseable, VersionConflict
 from lapor.domain.lifecycle import Status
 from lapor.domain.models import IdentityOnFile, Report, TimelineEntry
 from lapor.domain.routing_rules import RoutingRule
@@ -138,9 +139,24 @@ class DynamoReportRepository:
             },
             *self._entry_and_event(change),
         ]
+        if report.category is not None:  # still active: the service checked a cached copy of the catalog
+            items.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self._table,
+                        "Key": {"pk": value(CONFIG_PK), "sk": value(category_sk(report.category.code))},
+                        "ConditionExpression": (
+                            "attribute_exists(pk) AND (attribute_not_exists(active) OR active = :on)"
+                        ),
+                        "ExpressionAttributeValues": {":on": {"BOOL": True}},
+                    }
+                }
+            )
         reasons = self._transact(items)
         if reasons and reasons[0] == "ConditionalCheckFailed":
             raise IdCollision(report.id)
+        if report.category is not None and reasons and reasons[-1] == "ConditionalCheckFailed":
+            raise InvalidInput([FieldProblem("category", "inactive_category")])
         if "TransactionConflict" in reasons:
             raise StoreUnavailable("transaction conflict")
         _raise_unexpected(reasons)
@@ -658,6 +674,7 @@ class DynamoReportRepository:
                 "TableName": self._table,
                 "KeyConditionExpression": "pk = :pk",
                 "ExpressionAttributeValues": {":pk": value(CONFIG_PK)},
+                "ConsistentRead": True,
             }
         )
         return city_setup_from_items(items)
