@@ -107,7 +107,7 @@ class LocalRoutes:
         if sub and self._inactive(sub):
             raise GatewayError(401, "unauthorized")  # as Cognito refuses a disabled user's sign-in
         token = issue_token(self._secret, str(role), agency_id=agency_id or None, sub=sub or None)
-        return json_response(200, {"token": token})
+        return json_response(200, {"token": token}, [("Cache-Control", "no-store")])  # a token: API.md
 
     def _inactive(self, sub: str) -> bool:
         """Whether the roster marks this officer inactive (a sub not on the roster is still accepted)."""

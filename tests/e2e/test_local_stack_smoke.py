@@ -74,6 +74,7 @@ def test_local_token_round_trip(stack: str, stack_process: LocalStackProcess) ->
         timeout=TIMEOUT,
     )
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"  # it carries a token
     secret = (stack_process.data_dir / "secret").read_text(encoding="utf-8").strip()
     claims = verify_token(secret, response.json()["token"])
     assert claims["sub"] == "op-1"
