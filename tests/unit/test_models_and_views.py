@@ -209,3 +209,16 @@ def test_new_report_is_valid_with_the_documented_minimum() -> None:
     )
     assert report.anonymous is False
     assert report.category is None
+
+
+def test_a_choice_lists_its_values_without_an_english_or() -> None:
+    from lapor.http.errors import problems_from_validation
+
+    with pytest.raises(ValidationError) as raised:
+        NewReport.model_validate({"type": "gossip"})
+    errors = [{**e, "loc": ("body", *e["loc"])} for e in raised.value.errors() if e["loc"] == ("type",)]
+    _, _, [problem] = problems_from_validation(errors)
+    for lang in ("id", "en"):
+        text = field_message(problem.field, problem.key, problem.params, lang)
+        assert "complaint, aspiration, information_request" in text
+        assert " or " not in text

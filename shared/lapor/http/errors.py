@@ -109,7 +109,8 @@ def problems_from_validation(errors: Sequence[Any]) -> tuple[int, str, list[Fiel
         seen.add(field)
         params = dict(error.get("ctx") or {})
         if kind == "literal_error" and "expected" in params:
-            params["expected"] = str(params["expected"]).replace("'", "")
+            # pydantic writes "'a', 'b' or 'c'": a plain list reads right in Indonesian and in English
+            params["expected"] = str(params["expected"]).replace("'", "").replace(" or ", ", ")
         problems.append(FieldProblem(field, kind, params))
     return status, code, problems
 
