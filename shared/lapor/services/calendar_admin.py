@@ -100,8 +100,7 @@ class CalendarAdmin(Service[CalendarStore]):
         ]
         if problems:
             raise InvalidInput(problems)
-        self._setup.invalidate()
-        calendar = self._setup.get().calendar()
+        calendar = self._setup.current().calendar()
         current = calendar.adjustments(year)
         national = {h.date for h in WorkingCalendar().holidays(year)}
         new = applied(current, delta, national)

@@ -65,8 +65,7 @@ class CatalogAdmin(Service[CatalogStore]):
 
     def put_agency(self, caller: StaffCaller, agency_id: str, body: AgencyInput, request_id: str) -> Agency:
         ensure_role(caller, Role.COORDINATOR)
-        self._setup.invalidate()
-        before = self._setup.get().agencies.get(agency_id)
+        before = self._setup.current().agencies.get(agency_id)
         after = Agency(id=agency_id, **body.model_dump())
         if after == before:
             return after  # nothing changes, nothing is written
@@ -79,8 +78,7 @@ class CatalogAdmin(Service[CatalogStore]):
 
     def put_category(self, caller: StaffCaller, code: str, body: CategoryInput, request_id: str) -> Category:
         ensure_role(caller, Role.COORDINATOR)
-        self._setup.invalidate()
-        setup = self._setup.get()
+        setup = self._setup.current()
         agency = setup.agencies.get(body.default_agency_id)
         if agency is None:
             raise InvalidInput([FieldProblem("default_agency_id", "unknown_agency")])

@@ -50,8 +50,8 @@ class CitySetupCache:
             return self._value.categories.get(code)
 
     def current(self) -> CitySetup:
-        """The setup as stored now (one read), kept for the requests after it. The public lists use it, so
-        that a change shows at once and not only after `ttl`."""
+        """The setup as stored now (one read), kept for the requests after it: for what must see a change at
+        once and not only after `ttl` (the public lists, the admin routes' checks, each escalation run)."""
         with self._lock:
             self._refresh()
             assert self._value is not None

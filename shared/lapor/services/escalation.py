@@ -86,8 +86,7 @@ class EscalationService:
         against it (a `deadline_recomputed` entry where one moved); then the revision is marked done. Run on
         the calendar's change and at the start of every scheduled run (which finishes an interrupted one)."""
         summary = RunSummary(now=iso(now))
-        self._setup.invalidate()  # a calendar change made since the last run counts now
-        setup = self._setup.get()
+        setup = self._setup.current()  # a calendar change made since the last run counts now
         if setup.calendar_revision != setup.clocks_calendar_revision:
             recompute = partial(self._recompute, now=now, calendar=setup.calendar(), summary=summary)
             if self._each_due(END_OF_TIME, seconds_left, reserve_seconds, summary, recompute):

@@ -21,8 +21,7 @@ class RoutingRulesAdmin(Service[RuleStore]):
         """Replace the whole set; every rule must name a known category, an active agency and, if any, one of
         the city's kecamatan (else 422, nothing written)."""
         ensure_role(caller, Role.COORDINATOR)
-        self._setup.invalidate()
-        setup = self._setup.get()
+        setup = self._setup.current()
         problems = [
             FieldProblem(f"rules.{i}.category", "unknown_category")
             for i, rule in enumerate(body.rules)
