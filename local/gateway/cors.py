@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from lapor.domain.open311 import route_methods
+from lapor.domain.open311 import OPEN311_RESOURCE, route_methods
 from lapor.http.cors import EXPOSE_HEADERS, granted_headers, is_preflight, preflight_headers
 from local.aws.s3.endpoint import is_s3_path
 from local.gateway.http_types import IncomingRequest, OutgoingResponse
@@ -25,7 +25,6 @@ from local.gateway.swagger_ui import DOCS_PREFIX, OPENAPI_URL
 ORIGINS_VARIABLE = "LAPOR_ALLOWED_ORIGINS"
 DEFAULT_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
 OPEN311_PREFIX = "/open311/"
-OPEN311_RESOURCE = "/open311/v2/"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

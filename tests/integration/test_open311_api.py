@@ -495,3 +495,11 @@ def test_a_cancelled_filing_is_503_with_retry_after_and_the_retry_files_it(
     retry = _post(open311, api_key)
     assert retry.status == 201
     assert len([i for i in table_items() if i["sk"]["S"] == "R"]) == 1
+
+
+def test_the_route_table_and_the_handlers_name_the_same_resources_and_methods(aws: None) -> None:
+    from lapor.domain.open311 import ROUTE_METHODS
+    from open311 import georeport
+
+    listed = {(*resource, method) for resource, methods in ROUTE_METHODS.items() for method in methods}
+    assert listed == set(georeport._HANDLERS)

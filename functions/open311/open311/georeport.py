@@ -29,7 +29,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from lapor.domain.errors import DomainError, StoreUnavailable
 from lapor.domain.open311 import (
     FORMATS,
-    ROUTE_METHODS,
+    OPEN311_RESOURCE,
     Format,
     Open311Error,
     date_range,
@@ -55,7 +55,6 @@ from lapor.http.guard import MAX_BODY_BYTES
 from lapor.observability import log_unexpected, logger, metrics
 from lapor.wiring import open311_keys, open311_service, token_secret
 
-OPEN311_RESOURCE = "/open311/v2/"
 CONTACT = "The city's complaint coordinator (Lapor)"
 FORM = "application/x-www-form-urlencoded"
 _CONTENT_TYPES: Mapping[Format, str] = {
@@ -80,10 +79,13 @@ def answer(event: dict[str, Any]) -> dict[str, Any]:
     try:
         if extension not in FORMATS or not name:
             raise Open311Error(404, "no such resource: the path ends in .json or .xml")
+        if not methods:
+            raise Open311Error(404, "no such resource")
+        if method not in methods:
+            raise Open311Error(405, f"{method} is not supported here; use {', '.join(sorted(methods))}")
         segments = name.split("/")
         query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if v is not None}
-        handler = _route(method, segments)
-        kind, document = handler(event, segments, query)
+        kind, document = _HANDLERS[(segments[0], len(segments), method)](event, segments, query)
         status = 201 if method == "POST" else 200
     except Open311Error as error:
         status, kind, document = error.status, "errors", error_document(error.status, error.description)
@@ -106,15 +108,6 @@ def _cors_headers(method: str, origin: str | None, granted: bool) -> dict[str, s
     if method in ("GET", "HEAD"):
         return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSE_HEADERS}
     return granted_headers(str(origin)) if granted else {}
-
-
-def _route(method: str, segments: list[str]) -> Handler:
-    served = ROUTE_METHODS.get((segments[0], len(segments)))
-    if served is None or not all(segments):
-        raise Open311Error(404, "no such resource")
-    if method not in served:
-        raise Open311Error(405, f"{method} is not supported here; use {', '.join(sorted(served))}")
-    return _HANDLERS[(segments[0], len(segments), method)]
 
 
 def _base_url(event: dict[str, Any]) -> str:
@@ -200,7 +193,7 @@ def _post(event: dict[str, Any], _segments: list[str], query: dict[str, str]) ->
     return "requests", answer_body
 
 
-# Who answers each resource's method (lapor.domain.open311.ROUTE_METHODS lists them for preflights).
+# Who answers each resource's method (lapor.domain.open311.ROUTE_METHODS lists them: routing, preflights).
 _HANDLERS: Mapping[tuple[str, int, str], Handler] = {
     ("discovery", 1, "GET"): _discovery,
     ("services", 1, "GET"): _services,

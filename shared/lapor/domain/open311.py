@@ -37,6 +37,7 @@ from lapor.domain.wallclock import iso
 Format = Literal["json", "xml"]
 FORMATS: tuple[Format, ...] = ("json", "xml")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+OPEN311_RESOURCE = "/open311/v2/"  # the API's path of the GeoReport resources
 # The resources after `/open311/v2/` (first segment, number of segments) and the methods each serves
 # (functions/open311 routes them; a preflight and the local gateway list them).
 ROUTE_METHODS: Mapping[tuple[str, int], frozenset[str]] = {
@@ -105,19 +106,14 @@ def wib(instant: datetime | None) -> str | None:
     return instant.astimezone(_WIB).isoformat(timespec="seconds") if instant else None
 
 
-def resource_segments(proxy: str) -> tuple[list[str], Format] | None:
-    """`requests/LPR-1.json` -> (["requests", "LPR-1"], "json"); None when it names no resource's shape."""
-    name, _, extension = proxy.rpartition(".")
-    if extension not in FORMATS or not name:
-        return None
-    segments = name.split("/")
-    return (segments, "xml" if extension == "xml" else "json") if all(segments) else None
-
-
 def route_methods(proxy: str) -> frozenset[str]:
-    """The methods served on `/open311/v2/<proxy>`; none for a path that names no resource."""
-    found = resource_segments(proxy)
-    return ROUTE_METHODS.get((found[0][0], len(found[0])), frozenset()) if found else frozenset()
+    """The methods served on `/open311/v2/<proxy>` (`requests/LPR-1.json`: GET); none for a path that names
+    no resource (another extension, an empty segment, an unknown resource)."""
+    name, _, extension = proxy.rpartition(".")
+    segments = name.split("/")
+    if extension not in FORMATS or not name or not all(segments):
+        return frozenset()
+    return ROUTE_METHODS.get((segments[0], len(segments)), frozenset())
 
 
 def parse_instant(name: str, text: str) -> datetime:
